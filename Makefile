@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8050
+WORKERS ?= 2
+
+.PHONY: run serve build test install browser bench status refresh clean lock
+
+## Create the virtual environment and install pinned dependencies (re-run when they change).
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Build the warehouse from bundled data and stored snapshots (no network).
+build: install
+	$(BIN)/python -m etl build
+
+## Install, build, and serve on http://127.0.0.1:$(PORT)
+run: build serve
+
+serve: install
+	$(BIN)/gunicorn app:server --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --no-control-socket --access-logfile -
+
+## Browser tests use Debian's chromium (Playwright's own browser download does not work offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+## Install and run every test (unit, integration against fake SSB/KLASS servers, browser).
+test: install browser
+	$(BIN)/python -m pytest -q
+
+## Online: fetch SSB tables and KLASS regions, then rebuild.
+refresh: install
+	$(BIN)/python -m etl refresh
+
+status: install
+	$(BIN)/python -m etl status
+
+bench: install
+	$(BIN)/python bench/build_bench.py
+
+clean:
+	rm -rf $(VENV) data/warehouse.duckdb data/warehouse.duckdb.* data/etl_runs.jsonl tests/artifacts
+
+## Re-pin dependencies after changing pyproject.toml.
+lock: install
+	{ echo "# Pinned versions the project is tested with (pip constraints). Regenerate with: make lock"; \
+	  $(BIN)/python -m pip freeze --exclude-editable; } > constraints.txt

@@ -1,0 +1,1 @@
+"""Shared runtime library: settings, warehouse queries, number formatting, page components."""

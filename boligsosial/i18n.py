@@ -1,0 +1,59 @@
+"""Interface language: bokmål first, English beside it.
+
+Interface texts live in data/i18n.yaml keyed by id, so wording is changed without touching
+code and every text is known to exist in both languages (tests check that). Texts that belong
+to data (indicator titles, source titles) come from the warehouse or from data files as
+{nb: ..., en: ...} mappings, picked with `pick_text`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Mapping
+
+import yaml
+
+from boligsosial import settings
+
+LANGUAGES = ("nb", "en")
+DEFAULT = "nb"
+
+
+def language(requested: str | None) -> str:
+    """The language to use for a request's ?lang= value; anything unknown falls back to bokmål."""
+    code = (requested or "").strip().lower()
+    return code if code in LANGUAGES else DEFAULT
+
+
+# Part of the app, not of the data: read from the repository even when BOLIG_DATA_DIR points
+# the ETL at other facts.
+TEXTS_FILE = settings.ROOT / "data" / "i18n.yaml"
+
+
+@lru_cache(maxsize=1)
+def texts() -> dict[str, dict[str, Any]]:
+    with open(TEXTS_FILE, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    """The interface text `key` in `lang`, with {placeholders} filled from `values`.
+
+    An unknown key raises KeyError: a missing translation is a bug to catch in tests, not
+    something to paper over on a live page."""
+    text = texts()[key][lang]
+    return text.format(**values) if values else text
+
+
+def t_list(key: str, lang: str) -> list[str]:
+    """A list-valued text, such as month names."""
+    return list(texts()[key][lang])
+
+
+def pick_text(mapping: Mapping[str, str] | str | None, lang: str) -> str:
+    """One language out of a {nb: ..., en: ...} mapping from a data file; bokmål when the
+    other language is missing, so a half-translated entry still shows something true."""
+    if mapping is None:
+        return ""
+    if isinstance(mapping, str):
+        return mapping
+    return mapping.get(lang) or mapping.get(DEFAULT) or ""

@@ -1,0 +1,132 @@
+"""Writing numbers, periods and dates the way readers of each language expect.
+
+Bokmål: ``179 000`` (thousands grouped with a no-break space, so a number never wraps across
+lines) and ``0,62``; English: ``179,000`` and ``0.62``. A number that is not there is never
+written as 0: it is written as what its SSB status symbol means, or "Tall mangler".
+"""
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Mapping, NamedTuple
+
+from boligsosial.i18n import t, t_list
+
+NBSP = "\u00a0"
+
+# (decimal sign, thousands separator) per language.
+SEPARATORS = {"nb": (",", NBSP), "en": (".", ",")}
+
+# SSB's table symbols (see etl/tidy.py STATUS_SYMBOLS) -> interface text ids.
+STATUS_TEXT = {
+    ".": "status.not_applicable",
+    "..": "status.missing",
+    "...": "status.not_yet",
+    ":": "status.confidential",
+    "-": "status.nil",
+}
+
+QUALIFIER_TEXT = {"approx": "qualifier.approx", "gt": "qualifier.gt", "lt": "qualifier.lt"}
+
+
+def is_missing(value: Any) -> bool:
+    """True for None and NaN: the two ways a number can be absent in rows from DuckDB/pandas."""
+    if value is None:
+        return True
+    try:
+        return math.isnan(value)
+    except TypeError:
+        return False
+
+
+def missing_text(status: str | None, lang: str) -> str:
+    """What to write instead of a number: the meaning of its status symbol, else "Tall mangler"."""
+    return t(STATUS_TEXT.get((status or "").strip(), "status.missing"), lang)
+
+
+def format_number(value: Any, decimals: int = 0, lang: str = "nb") -> str:
+    """``179000`` -> ``"179 000"`` (nb, no-break space) or ``"179,000"`` (en).
+
+    Rounds half away from zero, as published tables do (0.625 -> 0,63), rather than Python's
+    round-half-even on a binary float. None and NaN give the missing-figure text."""
+    if is_missing(value):
+        return missing_text(None, lang)
+    decimal_sign, thousands = SEPARATORS[lang]
+    # repr() gives the shortest text that reads back as the same float, so 0.625 stays 0.625
+    # instead of becoming 0.62499999... before rounding.
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "-0" for a tiny negative number
+    english = f"{rounded:,.{decimals}f}"
+    return english.translate(str.maketrans({",": thousands, ".": decimal_sign}))
+
+
+def qualifier_text(qualifier: str | None, lang: str) -> str:
+    """``approx`` -> "ca." / "about"; ``gt`` -> "over" / "more than"; ``lt`` -> "under"."""
+    key = QUALIFIER_TEXT.get((qualifier or "").strip())
+    return t(key, lang) if key else ""
+
+
+class FormattedValue(NamedTuple):
+    """A figure in parts, so a tile can set the number large and the unit small."""
+
+    qualifier: str  # "ca." or ""
+    number: str  # "179 000", or the missing text
+    unit: str  # "personer", or "" when the number is missing
+    missing: bool
+
+    def text(self) -> str:
+        return " ".join(part for part in (self.qualifier, self.number, self.unit) if part)
+
+
+def value_parts(row: Mapping[str, Any], lang: str) -> FormattedValue:
+    """Split an observation row (value, status, qualifier, decimals, unit_label_nb/en) into
+    the parts it is written with."""
+    if is_missing(row.get("value")):
+        return FormattedValue("", missing_text(row.get("status"), lang), "", True)
+    decimals = int(row.get("decimals") or 0)
+    unit = row.get(f"unit_label_{lang}") or ""
+    return FormattedValue(qualifier_text(row.get("qualifier"), lang), format_number(row["value"], decimals, lang), unit, False)
+
+
+def format_value(row: Mapping[str, Any], lang: str) -> str:
+    """An observation row as one phrase: "ca. 179 000 personer", "0,62 per 1 000 innbyggere",
+    or "Tall mangler"."""
+    return value_parts(row, lang).text()
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-Q(\d)$")
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def format_period(period: str, lang: str) -> str:
+    """Our period codes ("2020", "2022-01", "2022-Q1", "2020-W48") in words."""
+    if match := _MONTH.match(period):
+        return t("date.month_year", lang, month=_month_name(match[2], lang), year=match[1])
+    if match := _QUARTER.match(period):
+        return t("period.quarter", lang, quarter=match[2], year=match[1])
+    if match := _WEEK.match(period):
+        return t("period.week", lang, week=int(match[2]), year=match[1])
+    return period
+
+
+def format_date(text: str | None, lang: str) -> str:
+    """A date as precise as the source gave it: "2017-06-06" -> "6. juni 2017" / "6 June 2017",
+    "2017-06" -> "juni 2017", "2017" -> "2017". Anything else is shown as it came."""
+    text = (text or "").strip()
+    match = _DATE.match(text)
+    if not match:
+        return text
+    year, month, day = match[1], match[2], match[3]
+    if not 1 <= int(month) <= 12:
+        return text
+    if day:
+        return t("date.day_month_year", lang, day=int(day), month=_month_name(month, lang), year=year)
+    return t("date.month_year", lang, month=_month_name(month, lang), year=year)
+
+
+def _month_name(month: str, lang: str) -> str:
+    return t_list("date.months", lang)[int(month) - 1]

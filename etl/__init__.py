@@ -1,0 +1,1 @@
+"""ETL: snapshot -> tidy -> harmonise -> validate -> publish into data/warehouse.duckdb."""

@@ -1,0 +1,219 @@
+"""Curated facts (data/facts/*.csv): published figures typed in by hand, one row per number.
+
+These numbers come from reports, press releases and articles rather than an API, so the
+loader is strict: a number that does not parse, a unit that disagrees with the catalogue or
+a breakdown without labels stops the build, and the message names the file and line so a
+person can fix the CSV. Every problem in a run is reported at once.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from boligsosial import settings
+from etl import catalogue
+from etl.errors import EtlError
+from etl.tidy import (
+    CATEGORY_COLUMNS,
+    CONFIDENCE,
+    OBSERVATION_COLUMNS,
+    QUALIFIERS,
+    SOURCE_COLUMNS,
+    Bundle,
+    breakdown_key,
+    normalise_period,
+    source_id,
+)
+
+FACT_COLUMNS = [
+    "indicator_id", "region_code", "period", "breakdown", "value", "qualifier", "unit",
+    "publisher", "title", "url", "published", "confidence", "derived", "derivation", "note",
+]
+DIMENSION_COLUMNS = ["dimension", "label_nb", "label_en"]
+LABEL_FILES = {"categories.csv", "dimensions.csv"}
+
+# The date the figures were read from the sources; stands in for a snapshot's fetch time.
+CURATED_ON = "2026-11-21"
+
+# Plain numbers only: a thousands separator or decimal comma in a hand-typed file is more
+# likely a typo than a convention, and "9,2" silently read as 92 would be worse than an error.
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_REGION = re.compile(r"0|\d{2}|\d{4}")
+_CODE = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")
+_PUBLISHED = re.compile(r"(\d{4})(-\d{2}(-\d{2})?)?")
+_BOOLEAN = {"true": True, "false": False}
+
+
+def facts_dir() -> Path:
+    return settings.data_dir() / "facts"
+
+
+def _read_csv(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs; the header must be exactly `columns`, in that order."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        if header != columns:
+            missing = [c for c in columns if c not in header]
+            extra = [c for c in header if c not in columns]
+            raise EtlError(
+                f"{path.name}:1: columns must be exactly {','.join(columns)}"
+                f" (missing {missing}, unexpected {extra})"
+            )
+        rows = []
+        for row in reader:
+            if None in row or any(v is None for v in row.values()):
+                raise EtlError(f"{path.name}:{reader.line_num}: wrong number of fields")
+            rows.append((reader.line_num, row))
+        return rows
+
+
+def _read_table(folder: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    path = folder / name
+    if not path.exists():
+        raise EtlError(f"curated facts: {path} is missing")
+    rows = [row for _, row in _read_csv(path, columns)]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def load_dimensions(folder: Path | str | None = None) -> pd.DataFrame:
+    """dimension, label_nb, label_en: one row per breakdown dimension."""
+    table = _read_table(Path(folder) if folder else facts_dir(), "dimensions.csv", DIMENSION_COLUMNS)
+    duplicated = table.loc[table["dimension"].duplicated(), "dimension"].tolist()
+    if duplicated:
+        raise EtlError(f"dimensions.csv: duplicate dimension(s) {duplicated}")
+    return table
+
+
+def load_categories(folder: Path | str | None = None) -> pd.DataFrame:
+    """dimension, code, label_nb, label_en, sort_order: one row per breakdown category."""
+    folder = Path(folder) if folder else facts_dir()
+    table = _read_table(folder, "categories.csv", CATEGORY_COLUMNS)
+    problems = [
+        f"categories.csv: duplicate ({d}, {c})"
+        for d, c in table.loc[table.duplicated(["dimension", "code"]), ["dimension", "code"]].itertuples(index=False)
+    ]
+    unknown = sorted(set(table["dimension"]) - set(load_dimensions(folder)["dimension"]))
+    problems += [f"categories.csv: dimension {d!r} has no row in dimensions.csv" for d in unknown]
+    if problems:
+        raise EtlError("curated category labels are malformed", problems)
+    table["sort_order"] = pd.to_numeric(table["sort_order"], errors="raise").astype("int64")
+    return table
+
+
+def _breakdown_problems(text: str, labelled: set[tuple[str, str]]) -> list[str]:
+    if text == "":
+        return []
+    parts = text.split("|")
+    if any(part.count("=") != 1 for part in parts):
+        return [f"breakdown {text!r} must be dim=code parts joined by '|'"]
+    pairs = dict(part.split("=") for part in parts)
+    problems = []
+    if len(pairs) != len(parts) or breakdown_key(pairs) != text:
+        problems.append(f"breakdown {text!r} is not canonical; write {breakdown_key(pairs)!r}")
+    for dim, code in pairs.items():
+        if not (_CODE.fullmatch(dim) and _CODE.fullmatch(code)):
+            problems.append(f"breakdown part {dim}={code} must be lower-case snake_case ascii")
+        elif (dim, code) not in labelled:
+            problems.append(f"breakdown {dim}={code} has no label in categories.csv")
+    return problems
+
+
+def _row_problems(row: dict[str, str], units: dict[str, str], labelled: set[tuple[str, str]]) -> list[str]:
+    """Everything wrong with one CSV row, as short phrases."""
+    problems = []
+    indicator = row["indicator_id"]
+    if indicator not in units:
+        problems.append(f"indicator {indicator!r} is not in the catalogue")
+    elif row["unit"] != units[indicator]:
+        problems.append(f"unit {row['unit']!r} differs from the catalogue's {units[indicator]!r} for {indicator}")
+    if not _REGION.fullmatch(row["region_code"]):
+        problems.append(f"region_code {row['region_code']!r} must be 0, two or four digits")
+    try:
+        if normalise_period(row["period"]) != row["period"]:
+            problems.append(f"period {row['period']!r} must be written {normalise_period(row['period'])!r}")
+    except ValueError:
+        problems.append(f"period {row['period']!r} is not YYYY or YYYY-MM")
+    if not _PLAIN_NUMBER.fullmatch(row["value"]):
+        problems.append(f"value {row['value']!r} is not a plain number (digits, optional '.' decimals)")
+    if row["qualifier"] not in QUALIFIERS:
+        problems.append(f"qualifier {row['qualifier']!r} is not one of {sorted(QUALIFIERS)}")
+    if row["confidence"] not in CONFIDENCE:
+        problems.append(f"confidence {row['confidence']!r} must be H or M")
+    if row["derived"] not in _BOOLEAN:
+        problems.append(f"derived {row['derived']!r} must be true or false")
+    elif _BOOLEAN[row["derived"]] and not row["derivation"].strip():
+        problems.append("derived row has no derivation")
+    for field in ("publisher", "title", "url"):
+        if not row[field].strip():
+            problems.append(f"{field} is empty")
+    if row["url"] and not row["url"].startswith(("http://", "https://")):
+        problems.append(f"url {row['url']!r} must start with http")
+    if row["published"] and not _PUBLISHED.fullmatch(row["published"]):
+        problems.append(f"published {row['published']!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+    return problems + _breakdown_problems(row["breakdown"], labelled)
+
+
+def _fact_files(folder: Path) -> list[Path]:
+    files = sorted(p for p in folder.glob("*.csv") if p.name not in LABEL_FILES)
+    if not files:
+        raise EtlError(f"curated facts: no CSV files in {folder}")
+    return files
+
+
+def load_bundle(folder: Path | str | None = None, catalogue_path: Path | str | None = None) -> Bundle:
+    """Read every curated CSV into the tidy Bundle "curated" (observations, sources, labels)."""
+    folder = Path(folder) if folder else facts_dir()
+    indicators = catalogue.load_indicators(catalogue_path)
+    units = dict(zip(indicators["id"], indicators["unit"]))
+    categories = load_categories(folder)
+    labelled = set(zip(categories["dimension"], categories["code"]))
+
+    problems: list[str] = []
+    observations: list[dict] = []
+    sources: dict[str, dict] = {}
+    seen: dict[tuple, str] = {}  # observation key -> "file:line" where it first appeared
+    for path in _fact_files(folder):
+        for line, row in _read_csv(path, FACT_COLUMNS):
+            where = f"{path.name}:{line}"
+            row_problems = _row_problems(row, units, labelled)
+            key = (row["indicator_id"], row["region_code"], row["period"], row["breakdown"])
+            if key in seen:
+                row_problems.append(f"duplicate of {seen[key]} (same indicator, region, period, breakdown)")
+            seen.setdefault(key, where)
+            sid = source_id(row["publisher"], row["title"], row["url"])
+            known = sources.get(sid)
+            if known and known["published"] != row["published"]:
+                row_problems.append(
+                    f"published {row['published']!r} disagrees with {known['published']!r} for the same source"
+                )
+            problems += [f"{where}: {p}" for p in row_problems]
+            if row_problems:
+                continue
+            sources.setdefault(sid, {
+                "source_id": sid, "publisher": row["publisher"], "title": row["title"],
+                "url": row["url"], "table_id": "", "published": row["published"], "license": "",
+                "fetched_at": CURATED_ON, "checksum": "", "kind": "curated",
+            })
+            observations.append({
+                "indicator_id": row["indicator_id"], "region_code": row["region_code"],
+                "period": row["period"], "breakdown": row["breakdown"], "value": float(row["value"]),
+                "status": "", "qualifier": row["qualifier"], "source_id": sid,
+                "derived": _BOOLEAN[row["derived"]], "derivation": row["derivation"],
+                "confidence": row["confidence"], "note": row["note"],
+            })
+    if problems:
+        raise EtlError(f"curated facts in {folder} have {len(problems)} problem(s)", problems)
+
+    frame = pd.DataFrame(observations, columns=OBSERVATION_COLUMNS)
+    frame["value"] = frame["value"].astype("float64")
+    frame["derived"] = frame["derived"].astype(bool)
+    return Bundle(
+        "curated",
+        frame,
+        pd.DataFrame(list(sources.values()), columns=SOURCE_COLUMNS),
+        categories[CATEGORY_COLUMNS],
+    )

@@ -1,0 +1,171 @@
+-- The warehouse schema (DuckDB). One file, read by etl/publish.py when it builds a new database.
+-- Column meanings are documented in docs/data-model.md; checks live in etl/checks.py.
+
+CREATE TABLE meta (
+    key VARCHAR PRIMARY KEY,          -- data_version, built_at, schema_version
+    value VARCHAR NOT NULL
+);
+
+CREATE TABLE indicator (
+    id VARCHAR PRIMARY KEY,
+    topic VARCHAR NOT NULL,
+    title_nb VARCHAR NOT NULL,
+    title_en VARCHAR NOT NULL,
+    unit VARCHAR NOT NULL,
+    unit_label_nb VARCHAR NOT NULL,
+    unit_label_en VARCHAR NOT NULL,
+    decimals INTEGER NOT NULL,
+    better VARCHAR NOT NULL,          -- up | down | none
+    definition_nb VARCHAR NOT NULL,
+    definition_en VARCHAR NOT NULL,
+    comparability_nb VARCHAR,
+    comparability_en VARCHAR,
+    min_value DOUBLE,
+    max_value DOUBLE,
+    levels VARCHAR,                   -- comma-separated: country,county,municipality
+    numerator VARCHAR,                -- for rates: recomputed from these, never summed
+    denominator VARCHAR,
+    per DOUBLE
+);
+
+CREATE TABLE source (
+    source_id VARCHAR PRIMARY KEY,
+    publisher VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    url VARCHAR NOT NULL,
+    table_id VARCHAR,
+    published VARCHAR,                -- as precise as the source says; '' when it does not
+    license VARCHAR,
+    fetched_at VARCHAR,
+    checksum VARCHAR,
+    kind VARCHAR NOT NULL             -- curated | ssb | import
+);
+
+CREATE TABLE region (
+    code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,           -- country | county | municipality
+    parent_code VARCHAR,
+    valid_from DATE,
+    valid_to DATE,                    -- NULL while still valid
+    PRIMARY KEY (code, valid_from)
+);
+
+CREATE TABLE region_change (
+    old_code VARCHAR NOT NULL,
+    old_name VARCHAR,
+    new_code VARCHAR NOT NULL,
+    new_name VARCHAR,
+    changed_on DATE NOT NULL,
+    level VARCHAR NOT NULL
+);
+
+CREATE TABLE dimension (
+    dimension VARCHAR PRIMARY KEY,
+    label_nb VARCHAR NOT NULL,
+    label_en VARCHAR NOT NULL
+);
+
+CREATE TABLE category (
+    dimension VARCHAR NOT NULL,
+    code VARCHAR NOT NULL,
+    label_nb VARCHAR NOT NULL,
+    label_en VARCHAR NOT NULL,
+    sort_order INTEGER,
+    PRIMARY KEY (dimension, code)
+);
+
+-- One row per published number, on the region codes valid at its period.
+CREATE TABLE observation (
+    indicator_id VARCHAR NOT NULL,
+    region_code VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    breakdown VARCHAR NOT NULL,       -- '' = total; else 'dim=code|dim=code'
+    value DOUBLE,                     -- NULL exactly when status says why
+    status VARCHAR NOT NULL,          -- '' or an SSB symbol: . .. ... : -
+    qualifier VARCHAR NOT NULL,       -- '' | approx | gt | lt
+    source_id VARCHAR NOT NULL,
+    derived BOOLEAN NOT NULL,
+    derivation VARCHAR,
+    confidence VARCHAR NOT NULL,      -- H | M
+    note VARCHAR
+);
+
+-- Rows that lost to a higher-precedence source for the same key (ssb > import > curated).
+-- Kept so that nothing is silently dropped.
+CREATE TABLE observation_superseded AS SELECT * FROM observation WHERE false;
+
+-- The same series on today's region codes: counts of merged places summed, rates recomputed.
+CREATE TABLE observation_current AS SELECT *, false AS harmonised, '' AS original_codes FROM observation WHERE false;
+
+CREATE TABLE series_break (
+    region_code VARCHAR NOT NULL,
+    indicator_id VARCHAR NOT NULL,
+    changed_on DATE NOT NULL,
+    kind VARCHAR NOT NULL,            -- split
+    old_code VARCHAR NOT NULL
+);
+
+CREATE TABLE strategy (
+    id VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,            -- national | forerunner | municipal
+    name_nb VARCHAR NOT NULL,
+    name_en VARCHAR NOT NULL,
+    region_code VARCHAR NOT NULL,
+    period_start INTEGER,
+    period_end INTEGER,
+    publication_code VARCHAR,
+    published VARCHAR,
+    owners_nb VARCHAR,
+    source_publisher VARCHAR,
+    source_title VARCHAR,
+    source_url VARCHAR,
+    note VARCHAR
+);
+
+CREATE TABLE goal (
+    strategy_id VARCHAR NOT NULL,
+    goal_no INTEGER NOT NULL,
+    text_nb VARCHAR NOT NULL,
+    text_en VARCHAR NOT NULL,
+    PRIMARY KEY (strategy_id, goal_no)
+);
+
+CREATE TABLE priority_area (
+    strategy_id VARCHAR NOT NULL,
+    area_no INTEGER NOT NULL,
+    goal_no INTEGER,
+    kind VARCHAR,
+    text_nb VARCHAR NOT NULL,
+    text_en VARCHAR NOT NULL,
+    PRIMARY KEY (strategy_id, area_no)
+);
+
+CREATE TABLE target (
+    strategy_id VARCHAR NOT NULL,
+    target_no INTEGER NOT NULL,
+    text_nb VARCHAR NOT NULL,
+    text_en VARCHAR NOT NULL,
+    indicator_id VARCHAR,
+    target_value DOUBLE,
+    direction VARCHAR,
+    due INTEGER,
+    PRIMARY KEY (strategy_id, target_no)
+);
+
+CREATE TABLE goal_indicator (
+    strategy_id VARCHAR NOT NULL,
+    goal_no INTEGER NOT NULL,
+    indicator_id VARCHAR NOT NULL,
+    why VARCHAR
+);
+
+CREATE TABLE etl_run (
+    run_id VARCHAR PRIMARY KEY,
+    command VARCHAR NOT NULL,
+    started VARCHAR NOT NULL,
+    finished VARCHAR,
+    status VARCHAR NOT NULL,          -- ok | failed | interrupted
+    message VARCHAR,
+    rows_json VARCHAR                 -- rows per source
+);

@@ -1,0 +1,85 @@
+"""`python -m etl status`: what the served warehouse holds, where it came from, and what is stale."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import duckdb
+
+from boligsosial import settings
+from etl import runlog, snapshot, ssb
+
+STALE_AFTER = timedelta(days=35)  # KOSTRA and register tables change yearly; a month is generous
+
+
+def _age(fetched_at: str, now: datetime) -> timedelta | None:
+    try:
+        return now - datetime.fromisoformat(fetched_at)
+    except (TypeError, ValueError):
+        return None
+
+
+def _warehouse_lines() -> tuple[list[str], list[tuple]]:
+    path = settings.warehouse_path()
+    if not path.exists():
+        return [f"Warehouse: {path} is not built yet. Run `python -m etl build` (or `make run`)."], []
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        return [f"Warehouse: {path} cannot be opened ({exc.__class__.__name__}): rebuild with `python -m etl build`."], []
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        sources = con.execute(
+            """SELECT s.kind, s.publisher, coalesce(nullif(s.table_id, ''), s.title), s.fetched_at, count(o.value) AS n_values,
+                      count(o.source_id) AS n_rows
+               FROM source s LEFT JOIN observation o USING (source_id)
+               GROUP BY ALL ORDER BY s.kind, s.publisher, 3"""
+        ).fetchall()
+        total = con.execute("SELECT count(*) FROM observation").fetchone()[0]
+    finally:
+        con.close()
+    lines = [
+        f"Warehouse: {path} ({path.stat().st_size / 1e6:.1f} MB)",
+        f"  data version {meta.get('data_version')}, built {meta.get('built_at')}, {total} observations",
+    ]
+    return lines, sources
+
+
+def report(now: datetime | None = None) -> str:
+    now = now or datetime.now(timezone.utc)
+    lines, sources = _warehouse_lines()
+
+    lines.append("")
+    lines.append(f"Sources in the warehouse ({len(sources)}):")
+    lines.append(f"  {'kind':8} {'rows':>6}  {'last fetch':25} source")
+    for kind, publisher, title, fetched_at, _values, rows in sources:
+        lines.append(f"  {kind:8} {rows:>6}  {str(fetched_at or '')[:25]:25} {publisher}: {title[:70]}")
+
+    lines.append("")
+    lines.append("SSB tables in data/ssb_tables.yaml:")
+    for table in ssb.load_table_list():
+        snaps = [s for s in snapshot.list_snapshots("ssb") if s.extra.get("table_id") == table.id and s.extra.get("kind") == "table"]
+        if not snaps:
+            lines.append(f"  {table.id:>6}  never fetched: STALE (run `python -m etl refresh` when online)")
+            continue
+        latest = max(snaps, key=lambda s: s.fetched_at)
+        age = _age(latest.fetched_at, now)
+        stale = "STALE" if age is None or age > STALE_AFTER else "fresh"
+        lines.append(f"  {table.id:>6}  fetched {latest.fetched_at}, SSB updated {latest.extra.get('updated', '?')}: {stale}")
+
+    klass = snapshot.list_snapshots("klass")
+    lines.append("")
+    if klass:
+        lines.append(f"Regions: {len(klass)} KLASS snapshots, newest fetched {max(s.fetched_at for s in klass)}")
+    else:
+        lines.append("Regions: bundled registry in data/regions/ (run `python -m etl refresh` when online to update from KLASS)")
+
+    runs = runlog.read_runs()
+    lines.append("")
+    lines.append("Recent ETL runs:" if runs else "No ETL runs recorded yet.")
+    for run in runs[-5:]:
+        message = (run.get("message") or "").splitlines()[0:1]
+        lines.append(f"  {run['started']}  {run['command']:8} {run['status']:11} {message[0][:90] if message else ''}")
+    failed = [r for r in runs if r["status"] in ("failed", "interrupted")]
+    if failed and runs[-1]["status"] != "ok":
+        lines.append("  The latest run did not publish: the warehouse above is the last good version.")
+    return "\n".join(lines)

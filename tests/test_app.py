@@ -1,0 +1,251 @@
+"""The app through Flask's test client: the start page carries the warehouse's figures with
+their sources in the HTML itself, in either language, and says plainly when there is no
+warehouse; /healthz tells the two apart."""
+from __future__ import annotations
+
+import json
+import re
+import string
+from html.parser import HTMLParser
+
+import pytest
+import yaml
+
+import app as app_module
+from boligsosial import components, i18n, queries, settings
+from boligsosial.numbers import NBSP
+from tests.warehouse_factory import build_test_warehouse
+
+
+@pytest.fixture(autouse=True)
+def fresh_connection():
+    queries.close()
+    yield
+    queries.close()
+
+
+@pytest.fixture
+def warehouse():
+    return build_test_warehouse(settings.warehouse_path())
+
+
+@pytest.fixture
+def client():
+    return app_module.server.test_client()
+
+
+class _Page(HTMLParser):
+    """Collects what a reader gets from the server's HTML: visible text (not scripts), and the
+    tags and attributes the structure checks need."""
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self.text_parts: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+        self._skip = 0
+        self.feed(markup)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style", "title"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "title"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"[ \t\r\n]+", " ", "".join(self.text_parts))
+
+    def all(self, tag: str) -> list[dict]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+
+def _get(client, url: str) -> _Page:
+    response = client.get(url)
+    assert response.status_code == 200
+    return _Page(response.get_data(as_text=True))
+
+
+# ------------------------------------------------------------------------------ start page
+
+
+def test_start_page_shows_the_headline_figures_from_the_warehouse(client, warehouse):
+    page = _get(client, "/")
+    assert f"ca. 111{NBSP}000" in page.text  # vanskeligstilte, 2014 estimate
+    assert f"ca. 222{NBSP}000" in page.text  # vanskeligstilte, 2020 estimate
+    for count in ("7", "5", "3"):  # bostedsløse 2012, 2016, 2020
+        assert f"{count}{NBSP}{count * 3}" in page.text
+    for rate in ("1,11", "0,66", "0,55"):
+        assert rate in page.text
+    assert "per 1 000 innbyggere" in page.text
+
+
+def test_no_real_figure_is_written_in_code(client, warehouse):
+    """The test warehouse holds made-up numbers, so the real ones must not appear."""
+    page = _get(client, "/")
+    for real in ("6 259", "3 909", "3 325", "179 000", "150 000"):
+        assert real.replace(" ", NBSP) not in page.text and real not in page.text
+
+
+def test_every_figure_names_its_source_with_link_and_date(client, warehouse):
+    page = _get(client, "/")
+    assert "Kilde: Testinstituttet, TEST DATA: kartlegging av bostedsløse, publisert 6. juni 2017." in page.text
+    assert "Kilde: Testavisen, TEST DATA: artikkel, publisert mars 2021." in page.text
+    assert "Kilde: Testdepartementet, TEST DATA: strategi." in page.text  # no date given: none shown
+    links = {a.get("href") for a in page.all("a")}
+    assert {"https://example.org/test/survey", "https://example.org/test/article", "https://example.org/test/strategy"} <= links
+
+
+def test_missing_derived_and_secondary_figures_are_labelled(client, warehouse):
+    page = _get(client, "/")
+    assert "Tall mangler" in page.text  # 2008 count in the trend table
+    assert "Beregnet tall: TEST: 2005 minus 300" in page.text
+    assert "Middels sikkert (sekundærkilde)" in page.text
+
+
+def test_page_structure_for_assistive_technology(client, warehouse):
+    response = client.get("/")
+    markup = response.get_data(as_text=True)
+    page = _Page(markup)
+    assert '<html lang="nb">' in markup
+    assert "<title>Oversikt – Boligsosial statistikk</title>" in markup
+    assert len(page.all("h1")) == 1
+    assert page.all("header") and page.all("footer") and page.all("nav")
+    assert page.all("main") == [{"id": "main", "tabindex": "-1"}]
+    first_link = page.all("a")[0]
+    assert first_link == {"class": "skip-link", "href": "#main"}
+    assert {"scope": "col"} in page.all("th") and {"scope": "row"} in page.all("th")
+    assert page.all("caption")
+    graph = next(div for div in page.all("div") if div.get("role") == "img")
+    assert "7 777 personer i 2012".replace(" ", NBSP, 1) in graph["aria-label"]
+
+
+def test_english_switches_texts_numbers_and_lang(client, warehouse):
+    response = client.get("/?lang=en")
+    markup = response.get_data(as_text=True)
+    page = _Page(markup)
+    assert '<html lang="en">' in markup
+    assert "<title>Overview – Social housing statistics</title>" in markup
+    assert "about 111,000" in page.text and "7,777" in page.text and "0.66" in page.text
+    assert "Source: Testinstituttet, TEST DATA: kartlegging av bostedsløse, published 6 June 2017." in page.text
+    assert "Figure missing" in page.text and "Derived figure" in page.text
+    assert "Tall mangler" not in page.text
+    switch = next(a for a in page.all("a") if a.get("class") == "lang-switch")
+    assert switch == {"class": "lang-switch", "href": "/", "hreflang": "nb", "lang": "nb"}
+
+
+def test_bokmal_links_to_english_and_unknown_languages_fall_back(client, warehouse):
+    page = _get(client, "/?lang=xx")
+    assert "Tall mangler" in page.text
+    switch = next(a for a in page.all("a") if a.get("class") == "lang-switch")
+    assert switch["href"] == "/?lang=en" and switch["lang"] == "en"
+
+
+def test_dash_gets_the_same_page_so_its_first_render_needs_no_callback(client, warehouse):
+    markup = client.get("/?lang=en").get_data(as_text=True)
+    holder = re.search(rf'<script id="{app_module.INITIAL_PAGE_ID}" type="application/json">(.*?)</script>', markup, re.S)
+    layout = json.loads(holder.group(1))
+    assert "7,777" in json.dumps(layout)
+    assert "layout_post" in markup  # the renderer hook that puts it in place
+    assert client.get("/_dash-layout").status_code == 200
+
+
+# ------------------------------------------------------------------------------ health
+
+
+def test_healthz_reports_the_data_version(client, warehouse):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {
+        "status": "ok", "data_version": "test-v1", "built_at": "2026-11-21T06:00:00+00:00", "schema_version": "1",
+    }
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+# ------------------------------------------------------------------------------ no warehouse
+
+
+def test_without_a_warehouse_the_page_explains_how_to_build_it(client):
+    page = _get(client, "/")
+    assert "Databasen er ikke bygget" in page.text
+    assert "The database has not been built" in page.text
+    assert "make run" in page.text and "python -m etl build" in page.text
+    assert "Tall mangler" not in page.text  # nothing pretends to be a figure
+    assert len(page.all("h1")) == 1
+
+
+def test_without_a_warehouse_healthz_is_503_with_a_reason(client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "error" and "does not exist" in body["message"]
+
+
+def test_a_corrupt_warehouse_is_reported_the_same_way(client):
+    settings.warehouse_path().write_bytes(b"\x00garbage" * 512)
+    assert client.get("/healthz").status_code == 503
+    assert "The database has not been built" in _get(client, "/?lang=en").text
+
+
+# ------------------------------------------------------------------------------ tiles and config
+
+
+def test_a_listed_period_without_data_is_shown_as_missing_never_skipped(warehouse):
+    tile = {
+        "id": "t", "indicator": "homeless", "rate_indicator": "homeless_per_1000", "region": "0",
+        "title": {"nb": "T", "en": "T"}, "figures": [{"period": "2008"}, {"period": "2012"}],
+    }
+    text = _Page(components.static_html(components.headline_tile(tile, "nb"))).text
+    assert text.index("2008") < text.index("Tall mangler") < text.index("2012")
+    assert "1,23 per 1 000 innbyggere" in text  # the 2008 rate exists even though the count does not
+    assert " 0 personer" not in text
+
+
+def test_headline_config_is_complete():
+    config = yaml.safe_load((settings.ROOT / "data" / "headlines.yaml").read_text(encoding="utf-8"))
+    for entry in config["tiles"] + config["trends"]:
+        assert entry["title"]["nb"] and entry["title"]["en"]
+        assert entry["indicator"]
+        periods = [f["period"] for f in entry.get("figures", [])] + entry.get("periods", [])
+        assert periods and all(isinstance(p, str) for p in periods), "periods must be quoted strings"
+
+
+def test_every_interface_text_exists_in_both_languages_with_the_same_placeholders():
+    fields = lambda text: {name for _, name, _, _ in string.Formatter().parse(text) if name}  # noqa: E731
+    for key, texts in i18n.texts().items():
+        assert set(texts) == set(i18n.LANGUAGES), key
+        if isinstance(texts["nb"], str):
+            assert fields(texts["nb"]) == fields(texts["en"]), key
+        else:
+            assert len(texts["nb"]) == len(texts["en"]), key
+
+
+def test_static_html_writes_what_dash_would_render():
+    from dash import dcc, html
+
+    tree = html.Div(
+        [
+            html.Label("a < b & c", htmlFor="x"),
+            html.Br(),
+            html.Td("1", colSpan=2, style={"marginTop": 4, "--figures": "3"}),
+            html.Main("m", tabIndex="-1", hidden=True, **{"aria-label": 'say "hi"'}),
+            dcc.Link("next", href="/next"),
+            dcc.Graph(id="g", className="c", figure={}),
+            dcc.Store(id="s", data=1),
+            None,
+            7,
+        ],
+        className="k",
+    )
+    assert components.static_html(tree) == (
+        '<div class="k"><label for="x">a &lt; b &amp; c</label><br>'
+        '<td colspan="2" style="margin-top:4px;--figures:3">1</td>'
+        '<main hidden tabindex="-1" aria-label="say &quot;hi&quot;">m</main>'
+        '<a href="/next">next</a><div id="g" class="c"></div>7</div>'
+    )
