@@ -47,7 +47,7 @@ def _print_published(published, seconds: float) -> None:
 
 
 def cmd_refresh(args) -> int:
-    from etl import build, klass, runlog, ssb
+    from etl import build, klass, pxweb, runlog, ssb
 
     errors: list[tuple[str, EtlError]] = []
     if not args.skip_regions:
@@ -57,7 +57,14 @@ def cmd_refresh(args) -> int:
         except EtlError as exc:
             errors.append(("KLASS", exc))
     print("SSB tables ...")
-    for r in ssb.refresh(args.tables or None):
+    table_ids = args.tables or [spec.id for spec in ssb.load_table_list()]
+    client = pxweb.PxWebClient()  # one client, so the rate limit holds across tables
+    results = []
+    with tqdm(total=len(table_ids), desc="SSB", unit="table", disable=None, leave=False) as bar:
+        for table_id in table_ids:
+            results += ssb.refresh([table_id], client=client, progress=bar.set_postfix_str)
+            bar.update(1)
+    for r in results:
         print(f"  {r.table_id:>6}  {r.status:9}  {r.message}")
         if r.status == "failed":
             errors.append((f"SSB {r.table_id}", r.error if isinstance(r.error, EtlError) else EtlError(r.message)))
