@@ -1,0 +1,140 @@
+"""Error responses that tell the reader what happened and leak nothing.
+
+- An address that is no page answers 404 with a page that says so (Dash alone would answer 200
+  and let its router print "404" into the app).
+- Any other HTTP error gets a page in the reader's language inside the site frame, or, for the
+  API and Dash's own JSON routes, JSON in the API's error format (boligsosial/api.py):
+  {"error": {"status", "message_nb", "message_en", "parameter"}}.
+- An exception nobody handled answers 500 with a reference the logs also carry: never a stack
+  trace, whatever the environment says (FLASK_DEBUG cannot switch debug on in production).
+- A warehouse that cannot be read answers 503 with the same plain notice the pages show.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from html import escape
+
+from dash import Dash, get_app, html
+from dash._pages import _path_to_page  # Dash's own page matching, so server and router agree
+from flask import Response, abort, jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from boligsosial import components, i18n, queries
+from boligsosial.i18n import t
+
+logger = logging.getLogger(__name__)
+
+# Texts per status: (heading id, body id). Statuses not listed get the generic pair.
+_TEXTS = {
+    400: ("error.bad_request.heading", "error.bad_request.body"),
+    404: ("error.not_found.heading", "error.not_found.body"),
+    405: ("error.bad_request.heading", "error.bad_request.body"),
+    500: ("error.server.heading", "error.server.body"),
+}
+_GENERIC = ("error.other.heading", "error.other.body")
+
+
+def install(app: Dash) -> None:
+    server = app.server
+    # Debug mode renders tracebacks and lets exceptions escape the handlers below. gunicorn
+    # never asks for it; FLASK_DEBUG in the environment would, so it is overruled here.
+    server.debug = False
+    server.config["PROPAGATE_EXCEPTIONS"] = False
+
+    page_endpoints = {app.config.routes_pathname_prefix, app.config.routes_pathname_prefix + "<path:path>"}
+
+    @server.before_request
+    def _unknown_page_is_not_found():
+        if request.endpoint in page_endpoints and not _path_to_page(app.strip_relative_path(request.path) or "")[0]:
+            abort(404)
+
+    server.register_error_handler(HTTPException, _http_error)
+    server.register_error_handler(queries.WarehouseUnavailable, _warehouse_unavailable)
+
+
+def _wants_json() -> bool:
+    path = request.path
+    return path.startswith("/api/") or path == "/api" or path.startswith("/_dash-")
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    reference = None
+    if isinstance(error, InternalServerError):
+        # Flask has already logged the traceback; this line ties it to what the reader sees.
+        reference = uuid.uuid4().hex[:10]
+        logger.error("Internal error %s on %s %s: %r", reference, request.method, request.path,
+                     error.original_exception)
+    heading, body = _TEXTS.get(status, _GENERIC)
+
+    def explanation(lang: str) -> list[str]:
+        lines = [t(body, lang, status=status)]
+        if reference:
+            lines.append(t("error.reference", lang, reference=reference))
+        return lines
+
+    if _wants_json():
+        return _json(status, lambda lang: " ".join(explanation(lang)))
+    lang = _lang()
+    title = t(heading, lang, status=status)
+    content = [html.H1(title), *(html.P(line) for line in explanation(lang)), _home_link(lang)]
+    return _page(status, title, content, lang)
+
+
+def _warehouse_unavailable(error: queries.WarehouseUnavailable) -> Response:
+    logger.warning("Warehouse unavailable on %s: %s", request.path, error.message)
+    if _wants_json():
+        return _json(503, lambda lang: t("error.unavailable.body", lang))
+    lang = _lang()
+    heading = t("error.unavailable.heading", lang)
+    response = _page(503, heading, [html.H1(heading), components.warehouse_missing(), _home_link(lang)], lang)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _json(status: int, message) -> Response:
+    """`message(lang)` gives the text in each language."""
+    response = jsonify({"error": {"status": status, "message_nb": message("nb"), "message_en": message("en"),
+                                  "parameter": None}})
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _lang() -> str:
+    return i18n.language(request.args.get("lang"))
+
+
+def _home_link(lang: str) -> html.P:
+    return html.P(html.A(t("error.home_link", lang), href=components.href("/", lang)))
+
+
+def _page(status: int, heading: str, content: list, lang: str) -> Response:
+    """A whole HTML page in the site frame, written on the server from the same components as
+    every other page. It needs no JavaScript, so Dash's scripts are left out."""
+    # The frame's language switch leads back to this address in the other language. The address
+    # is whatever was asked for, so leading slashes and backslashes are collapsed: "//x.example"
+    # or "/\\x.example" in a link would lead off the site.
+    here = "/" + request.path.lstrip("/\\")
+    try:
+        body = components.static_html(components.page(lang, here, content))
+        styles = _stylesheets()
+    except Exception:  # noqa: BLE001 - an error page must not fail; a bare page is better than none
+        logger.exception("Error page could not be drawn; sending the plain one")
+        body, styles = components.static_html(content), ""
+    markup = (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex">\n'
+        f"<title>{escape(heading)} – {escape(t('site.name', lang))}</title>\n{styles}\n</head>\n"
+        f"<body>\n{body}\n</body>\n</html>\n"
+    )
+    response = Response(markup, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _stylesheets() -> str:
+    # The <link> tags Dash puts in its own index (assets/*.css with their cache-busting stamp).
+    return get_app()._generate_css_dist_html()  # noqa: SLF001 - no public API gives these tags
