@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8050
 WORKERS ?= 2
 
-.PHONY: run serve build test install browser bench status refresh clean lock
+.PHONY: run serve build test install browser bench status refresh clean lock audit soak
 
 ## Create the virtual environment and install pinned dependencies (re-run when they change).
 $(STAMP): pyproject.toml constraints.txt
@@ -34,8 +34,17 @@ browser:
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
-## Install and run every test (unit, integration against fake SSB/KLASS servers, browser).
-test: install browser
+## axe-core for the browser tests' accessibility check (pinned in package-lock.json).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; \
+	  else echo "The accessibility tests need npm: sudo apt-get install nodejs npm" >&2; exit 1; fi; }
+	npm ci --no-audit --no-fund
+	touch $@
+
+## Install and run every test (unit, integration against fake SSB/KLASS servers, browser, axe).
+test: install browser node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -q
 
 ## Online: fetch SSB tables and KLASS regions, then rebuild.
@@ -49,9 +58,18 @@ bench: install
 	$(BIN)/python bench/build_bench.py
 
 clean:
-	rm -rf $(VENV) data/warehouse.duckdb data/warehouse.duckdb.* data/etl_runs.jsonl tests/artifacts
+	rm -rf $(VENV) .venv-audit node_modules data/warehouse.duckdb data/warehouse.duckdb.* data/etl_runs.jsonl tests/artifacts
 
 ## Re-pin dependencies after changing pyproject.toml.
 lock: install
 	{ echo "# Pinned versions the project is tested with (pip constraints). Regenerate with: make lock"; \
 	  $(BIN)/python -m pip freeze --exclude-editable; } > constraints.txt
+
+## Known vulnerabilities in the pinned dependencies (pip-audit in its own .venv-audit, so it is
+## never pinned with the app). Fails on a known vulnerability; says so when no service answers.
+audit:
+	$(PYTHON) .ci/audit.py constraints.txt
+
+## Soak: 50 readers for 5 minutes against gunicorn, rebuild halfway (SOAK_SECONDS=30 to try it).
+soak: install
+	$(BIN)/python bench/soak.py

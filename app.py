@@ -17,7 +17,7 @@ from dash import Dash
 from flask import jsonify, request
 from plotly.io.json import to_json_plotly
 
-from boligsosial import components, i18n, queries
+from boligsosial import api, components, data_version, errors, i18n, queries, security
 
 INITIAL_PAGE_ID = "_bolig-initial-page"
 
@@ -115,11 +115,17 @@ app = BoligDash(
     use_pages=True,
     title=i18n.t("site.name", i18n.DEFAULT),
     update_title=None,  # no "Updating..." flashing in the tab title
+    # Otherwise Dash pages renders every page's layout once and sends the lot (figures and
+    # tables of all pages, 300+ kB) inside every page's HTML, only to check callback ids.
+    suppress_callback_exceptions=True,
     compress=importlib.util.find_spec("flask_compress") is not None,
     index_string=INDEX,
 )
 app.renderer = RENDERER
 server = app.server
+security.install(app)
+errors.install(app)
+data_version.install(server)
 
 
 @server.get("/healthz")
@@ -133,6 +139,10 @@ def healthz():
     response.status_code = code
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# The data API (/api/v1): plain HTTP routes on the same server, described in data/openapi.yaml.
+server.register_blueprint(api.blueprint)
 
 
 if __name__ == "__main__":  # local development only; production runs gunicorn app:server

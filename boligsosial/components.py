@@ -1,6 +1,6 @@
 """Building blocks every page composes: the page frame, headline tiles, the source line, the
-small trend card (chart + the same numbers as a table), and the notice shown when the
-warehouse is not built.
+notices (warehouse not built, URL parameters not understood) and the server-side HTML writer.
+Charts are shown in the chart card (boligsosial/card.py).
 
 Components take the language and a piece of page config (from data/*.yaml) and fetch their
 own numbers through `queries`; pages only arrange them and never see SQL.
@@ -12,20 +12,13 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import urlencode
 
 import dash
-import plotly.graph_objects as go
-from dash import dcc, html
+from dash import html
 
 from boligsosial import queries
 from boligsosial.i18n import pick_text, t
-from boligsosial.numbers import format_date, format_period, is_missing, value_parts
+from boligsosial.numbers import format_date, format_period, value_parts
 
 Row = Mapping[str, Any]
-
-# Colours chosen for contrast on white: line and text over 4.5:1, the strategy bands faint
-# enough that the line stays readable on top of them.
-INK = "#1a1a1a"
-LINE = "#1d4f91"
-BANDS = ["rgba(29, 79, 145, 0.10)", "rgba(176, 96, 0, 0.13)"]  # alternate, so neighbours differ
 
 
 # ------------------------------------------------------------------------------ page frame
@@ -38,13 +31,16 @@ def href(path: str, lang: str) -> str:
     return url if lang == "nb" else f"{url}?{urlencode({'lang': lang})}"
 
 
-def page(lang: str, path: str, children: list) -> html.Div:
+def page(lang: str, path: str, children: list, view: Any = None) -> html.Div:
     """The frame around every page: skip link, header with menu and language switch, the page's
     own content as <main>, and a footer naming the data version and the licence.
 
     Every page renders its own frame (rather than app.layout holding it) because the frame's
-    texts depend on the language, which only the page's layout function gets from the URL."""
+    texts depend on the language, which only the page's layout function gets from the URL.
+    Given the page's `view` (url_state.View), the language switch keeps every other choice in
+    the URL, so switching language shows the same view in the other language."""
     other = "en" if lang == "nb" else "nb"
+    switch_href = view.url(path, lang=other) if view is not None else href(path, other)
     return html.Div(
         className="site",
         children=[
@@ -63,10 +59,12 @@ def page(lang: str, path: str, children: list) -> html.Div:
                         # Named in its own language, and marked so, so a screen reader says it right.
                         html.A(
                             t("site.lang_switch", lang),
-                            href=href(path, other),
+                            href=switch_href,
                             lang=other,
                             hrefLang=other,
                             className="lang-switch",
+                            # assets/card.js keeps it in step when a tab changes the URL.
+                            **({"data-keeps-view": ""} if view is not None else {}),
                         ),
                     ],
                 ),
@@ -102,6 +100,20 @@ def _footer_lines(lang: str) -> list:
         return lines
     built = format_date(info["built_at"], lang)
     return [html.P(t("site.footer_data", lang, version=info["data_version"], built=built))] + lines
+
+
+def rejected_parameters(names: Iterable[str], lang: str) -> html.Div | None:
+    """A polite notice when the URL asked for something the page does not know (an old or
+    mistyped link): what was set back to its default. Only the parameter names are repeated,
+    never the values, which may be anything."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return None
+    return html.Div(
+        html.P(t("params.rejected", lang, names=", ".join(f"«{name}»" if lang == "nb" else f"“{name}”" for name in names))),
+        className="notice notice-info",
+        role="status",
+    )
 
 
 def warehouse_missing() -> html.Section:
@@ -153,7 +165,7 @@ def _source(row: Row, lang: str) -> list:
     return parts + ["."]
 
 
-# ------------------------------------------------------------------------------ figures
+# ------------------------------------------------------------------------------ headline tiles
 
 
 def _by_period(indicator_id: str, region: str, breakdown: str, periods: list[str]) -> dict[str, Row]:
@@ -165,16 +177,16 @@ def _missing_row(period: str) -> Row:
     return {"period": period, "value": None, "status": "..", "qualifier": ""}
 
 
-def _flags(row: Row, lang: str) -> list[str]:
+def flags(row: Row, lang: str) -> list[str]:
     """Why a reader should weigh this number differently: it was derived, or rests on a
     secondary source."""
-    flags = []
+    found = []
     if row.get("derived"):
         derivation = (row.get("derivation") or "").rstrip(". ")
-        flags.append(t("figure.derived", lang) + (f": {derivation}" if derivation else ""))
+        found.append(t("figure.derived", lang) + (f": {derivation}" if derivation else ""))
     if row.get("confidence") == "M":
-        flags.append(t("figure.confidence_m", lang))
-    return flags
+        found.append(t("figure.confidence_m", lang))
+    return found
 
 
 def _value(row: Row, lang: str, class_name: str) -> html.P:
@@ -223,9 +235,9 @@ def headline_tile(tile: Mapping[str, Any], lang: str) -> html.Section:
         ]
         if rate:
             children.append(_value(rate, lang, "figure-rate"))
-        flags = _flags(row, lang) + (_flags(rate, lang) if rate else [])
-        if flags:
-            children.append(html.Ul([html.Li(flag) for flag in flags], className="flags"))
+        remarks = flags(row, lang) + (flags(rate, lang) if rate else [])
+        if remarks:
+            children.append(html.Ul([html.Li(remark) for remark in remarks], className="flags"))
         if not shared_source:
             children.append(source_line([r for r in (row, rate) if r], lang))
         items.append(html.Li(children, className="figure"))
@@ -241,166 +253,9 @@ def headline_tile(tile: Mapping[str, Any], lang: str) -> html.Section:
             html.P(pick_text(tile.get("context"), lang), className="context") if tile.get("context") else None,
             html.Ol(items, className="figures"),
             source_line([r for _, row, rate in shown for r in (row, rate) if r], lang) if shared_source else None,
-        ],
-    )
-
-
-# ------------------------------------------------------------------------------ trend card
-
-
-def trend_figure(rows: list[Row], lang: str, marks: list[Row] = ()) -> go.Figure:
-    """A small line chart of one series over the listed periods. Missing periods break the line
-    and are labelled; strategy periods are shaded (and named in the card's HTML, where the
-    names can wrap on a phone). Built with graph_objects: plotly.express is ten times slower."""
-    years = [int(row["period"][:4]) for row in rows]
-    values = [None if is_missing(row.get("value")) else row["value"] for row in rows]
-    hover = [f"{format_period(row['period'], lang)}: {value_parts(row, lang).text()}" for row in rows]
-    figure = go.Figure(
-        go.Scatter(
-            x=years,
-            y=values,
-            mode="lines+markers",
-            line={"color": LINE, "width": 2.5},
-            marker={"color": LINE, "size": 9},
-            connectgaps=False,
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-        )
-    )
-    for row, year, value in zip(rows, years, values):
-        if value is None:
-            figure.add_annotation(
-                x=year, y=0, text=value_parts(row, lang).number, showarrow=False,
-                yshift=14, font={"size": 11, "color": INK},
-            )
-    for number, mark in enumerate(marks):
-        figure.add_vrect(
-            x0=mark["period_start"] - 0.45, x1=mark["period_end"] + 0.45,
-            fillcolor=BANDS[number % len(BANDS)], line_width=0, layer="below",
-        )
-    decimal_sign, thousands = (",", " ") if lang == "nb" else (".", ",")
-    figure.update_layout(
-        separators=decimal_sign + thousands,
-        margin={"l": 56, "r": 12, "t": 12, "b": 32},
-        autosize=True,  # the height comes from the stylesheet, smaller on phones
-        showlegend=False,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": INK},
-        hoverlabel={"font": {"size": 14}},
-    )
-    # Automatic year ticks (not one per survey) stay readable at phone width; the survey
-    # years are on the markers, in the hover text and in the table.
-    figure.update_xaxes(tickformat="d", showgrid=False, linecolor="#6b6b6b", ticks="outside")
-    figure.update_yaxes(rangemode="tozero", tickformat=",d", gridcolor="#e3e3e3", zeroline=True, zerolinecolor="#6b6b6b")
-    return figure
-
-
-def _alt_text(title: str, rows: list[Row], lang: str) -> str:
-    points = ", ".join(
-        t("trend.alt_point", lang, value=value_parts(row, lang).text(), period=format_period(row["period"], lang))
-        for row in rows
-    )
-    return t("trend.alt", lang, title=title, points=points)
-
-
-def _cell(row: Row, lang: str) -> str:
-    """A table cell: the number with its qualifier; the unit is in the column heading."""
-    parts = value_parts(row, lang)
-    return " ".join(part for part in (parts.qualifier, parts.number) if part)
-
-
-def _marks_legend(marks: list[Row], lang: str) -> html.P | None:
-    if not marks:
-        return None
-    items: list = [t("trend.marks", lang), " "]
-    for number, mark in enumerate(marks):
-        if number:
-            items.append(", ")
-        items += [
-            html.Span(className="swatch", style={"background": BANDS[number % len(BANDS)]}),
-            f"{pick_text({'nb': mark['name_nb'], 'en': mark['name_en']}, lang)} ({mark['period_start']}–{mark['period_end']})",
-        ]
-    items.append(".")
-    return html.P(items, className="marks-legend")
-
-
-def _data_table(rows: list[Row], rates: dict[str, Row], indicator: Row, rate_indicator: Row | None, lang: str) -> list:
-    """The chart's numbers as a real table. Flags (derived, secondary source) become numbered
-    notes under the table rather than a column of their own, so the table fits a phone."""
-    header = [html.Th(t("trend.col_period", lang), scope="col"), html.Th(_column_title(indicator, lang), scope="col", className="num")]
-    if rate_indicator:
-        header.append(html.Th(_column_title(rate_indicator, lang), scope="col", className="num"))
-    notes: list[str] = []  # one note per row that has flags; rows with the same flags share it
-    body = []
-    for row in rows:
-        rate = rates.get(row["period"])
-        period_cell: list = [format_period(row["period"], lang)]
-        note = "; ".join(_flags(row, lang) + (_flags(rate, lang) if rate else []))
-        if note:
-            if note not in notes:
-                notes.append(note)
-            period_cell += [
-                " ",
-                html.Sup([html.Span(t("trend.note_ref", lang), className="visually-hidden"), str(notes.index(note) + 1)]),
-            ]
-        cells = [html.Th(period_cell, scope="row"), html.Td(_cell(row, lang), className="num")]
-        if rate_indicator:
-            cells.append(html.Td(_cell(rate or _missing_row(row["period"]), lang), className="num"))
-        body.append(html.Tr(cells))
-    table = html.Table(
-        [html.Caption(t("trend.caption", lang)), html.Thead(html.Tr(header)), html.Tbody(body)],
-        className="data-table",
-    )
-    note_list = html.Ol([html.Li(note) for note in notes], className="table-notes") if notes else None
-    return [table, note_list]
-
-
-def _column_title(indicator: Row, lang: str) -> str:
-    """A short column heading: the unit ("Personer", "Per 1 000 innbyggere"), since the card's
-    heading already says what is counted."""
-    label = indicator.get(f"unit_label_{lang}") or indicator.get(f"title_{lang}", "")
-    return label[:1].upper() + label[1:]
-
-
-def trend_card(trend: Mapping[str, Any], lang: str) -> html.Section:
-    """A chart of one series with a text alternative, the same numbers in a real table, and
-    the sources under it. The table is not optional: it is how keyboard and screen-reader users
-    (and anyone who wants the exact numbers) read the chart."""
-    region = str(trend.get("region", "0"))
-    breakdown = str(trend.get("breakdown", ""))
-    periods = [str(p) for p in trend["periods"]]
-    counts = _by_period(trend["indicator"], region, breakdown, periods)
-    rows = [counts.get(p) or _missing_row(p) for p in periods]
-    rate_id = trend.get("rate_indicator")
-    rates = _by_period(rate_id, region, breakdown, periods) if rate_id else {}
-    marks = queries.strategies(trend["marks"]) if trend.get("marks") else []
-    title = pick_text(trend["title"], lang)
-    indicator = queries.indicator(trend["indicator"]) or {}
-    rate_indicator = queries.indicator(rate_id) if rate_id else None
-
-    heading_id = f"trend-{trend['id']}"
-    return html.Section(
-        className="card trend",
-        **{"aria-labelledby": heading_id},
-        children=[
-            html.H2(title, id=heading_id),
-            html.P(pick_text(trend.get("context"), lang), className="context") if trend.get("context") else None,
-            # role=img hands assistive technology the text alternative instead of the SVG's
-            # loose tick labels; the table below carries the numbers themselves.
-            html.Div(
-                dcc.Graph(
-                    figure=trend_figure(rows, lang, marks),
-                    config={"displayModeBar": False, "responsive": True},
-                    className="trend-graph-canvas",
-                ),
-                role="img",
-                className="trend-graph needs-js",
-                **{"aria-label": _alt_text(title, rows, lang)},
-            ),
-            _marks_legend(marks, lang),
-            html.Div(_data_table(rows, rates, indicator, rate_indicator, lang), className="table-scroll"),
-            source_line(list(counts.values()) + list(rates.values()), lang),
+            # Where the story continues: a page with the breakdowns and the method.
+            html.P(html.A(pick_text(tile["more"]["text"], lang), href=href(tile["more"]["path"], lang)), className="more")
+            if tile.get("more") else None,
         ],
     )
 
@@ -409,13 +264,20 @@ def trend_card(trend: Mapping[str, Any], lang: str) -> html.Section:
 #
 # The server writes each page's layout into the HTML it sends, so the figures are readable
 # before (and without) JavaScript; Dash then renders the same tree over it. Only what pages
-# use is covered: Dash's html.* elements, dcc.Link as a plain link, dcc.Graph as its empty
-# box (the table next to every chart carries its numbers), other dcc components as nothing.
+# use is covered: Dash's html.* elements, dcc.Link as a plain link, dcc.Input as an <input>,
+# dcc.Graph as its empty box (the card's table carries its numbers), other dcc components as
+# nothing.
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # React prop names that differ from the HTML attribute names.
 _ATTRIBUTE = {"className": "class", "htmlFor": "for", "tabIndex": "tabindex", "colSpan": "colspan",
-              "rowSpan": "rowspan", "hrefLang": "hreflang", "accessKey": "accesskey"}
+              "rowSpan": "rowspan", "hrefLang": "hreflang", "accessKey": "accesskey", "maxLength": "maxlength",
+              "minLength": "minlength", "autoComplete": "autocomplete", "inputMode": "inputmode",
+              "readOnly": "readonly", "spellCheck": "spellcheck", "autoFocus": "autofocus"}
+# dcc.Input props that are attributes of a plain <input> (the rest, such as debounce, are Dash's).
+_INPUT_ATTRIBUTES = {"id", "name", "type", "value", "placeholder", "maxLength", "minLength", "autoComplete",
+                     "inputMode", "required", "disabled", "readOnly", "min", "max", "step", "pattern", "list",
+                     "spellCheck", "size", "autoFocus", "className", "style"}
 # Dash-only props that are not attributes at all.
 _NOT_ATTRIBUTES = {"children", "n_clicks", "n_clicks_timestamp", "disable_n_clicks", "loading_state", "key", "setProps"}
 
@@ -437,6 +299,8 @@ def static_html(node: Any) -> str:
         tag = "a"
     elif kind == "Graph":
         tag, props = "div", {k: v for k, v in props.items() if k in ("id", "className", "style")}
+    elif kind == "Input":  # as the plain <input> a form submits without JavaScript
+        tag, props = "input", {k: v for k, v in props.items() if k in _INPUT_ATTRIBUTES}
     else:
         return ""
     attributes = "".join(_attribute(name, value) for name, value in props.items() if name not in _NOT_ATTRIBUTES)

@@ -130,3 +130,37 @@ def format_date(text: str | None, lang: str) -> str:
 
 def _month_name(month: str, lang: str) -> str:
     return t_list("date.months", lang)[int(month) - 1]
+
+
+# ------------------------------------------------------------------------------ chart labels
+# Added for the chart card (issue 3): shorter forms for text written on charts and in tables,
+# where the unit is given once in the heading or on the axis.
+
+# Units written as a sign right after the number rather than as a word in a heading.
+UNIT_SIGNS = {"percent": {"nb": NBSP + "%", "en": "%"}}
+
+
+def format_short(row: Mapping[str, Any], lang: str) -> str:
+    """A figure for a chart label or table cell: qualifier and number, plus the unit only when
+    it is a sign ("ca. 30 %", "over 54 %", "6 259", "Tall mangler")."""
+    parts = value_parts(row, lang)
+    if parts.missing:
+        return parts.number
+    sign = UNIT_SIGNS.get(row.get("unit") or "", {}).get(lang, "")
+    return " ".join(part for part in (parts.qualifier, parts.number + sign) if part)
+
+
+def format_range(low: Any, high: Any, decimals: int, lang: str) -> str:
+    """``177000, 282400`` -> ``"177 000–282 400"`` (an en dash, no spaces, as in a table)."""
+    return f"{format_number(low, decimals, lang)}\u2013{format_number(high, decimals, lang)}"
+
+
+def change_direction(old: Any, new: Any) -> str:
+    """"up", "down" or "same" from one value to the next; "" when either is missing."""
+    if is_missing(old) or is_missing(new):
+        return ""
+    if new > old:
+        return "up"
+    if new < old:
+        return "down"
+    return "same"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -35,6 +36,22 @@ _lock = threading.Lock()
 _connection: duckdb.DuckDBPyConnection | None = None
 _opened_key: tuple | None = None  # (pid, path, device, inode) the connection was opened for
 
+# One request, one warehouse. A page or a download is built from several queries; if the ETL
+# swaps the file between two of them, one response would mix two published versions. Between
+# pin() and unpin() (the app calls them around every request, see boligsosial/data_version.py)
+# every query in this context uses the connection the first one got, even after a newer file
+# has appeared; the next request gets the new one.
+_pinned: ContextVar[list | None] = ContextVar("boligsosial_pinned_connection", default=None)
+
+
+def pin() -> None:
+    """Start a scope (one request, in this thread) in which every query reads the same file."""
+    _pinned.set([])
+
+
+def unpin() -> None:
+    _pinned.set(None)
+
 
 def _file_key(path: Path) -> tuple:
     try:
@@ -50,6 +67,9 @@ def _file_key(path: Path) -> tuple:
 
 def _cursor() -> duckdb.DuckDBPyConnection:
     global _connection, _opened_key
+    pinned = _pinned.get()
+    if pinned:
+        return pinned[0].cursor()
     path = settings.warehouse_path()
     key = _file_key(path)
     with _lock:
@@ -59,13 +79,38 @@ def _cursor() -> duckdb.DuckDBPyConnection:
             # the last cursor closes.
             _connection, _opened_key = None, None
             try:
-                _connection = duckdb.connect(str(path), read_only=True, config={"threads": 1})
+                # No replacement scans: by default DuckDB reads a table name it does not know from
+                # a Python variable of that name in the calling code (a missing `meta` table
+                # would be read from the function meta() below). Only the file's tables.
+                connection = duckdb.connect(
+                    str(path), read_only=True, config={"threads": 1, "python_enable_replacements": False}
+                )
             except duckdb.Error as exc:
                 raise WarehouseUnavailable(
                     f"The warehouse {path} cannot be opened ({exc}). Rebuild it with `{BUILD_COMMANDS[1]}`.", path
                 ) from None
-            _opened_key = key
+            _require_published(connection, path)
+            _connection, _opened_key = connection, key
+        if pinned is not None:
+            pinned.append(_connection)
         return _connection.cursor()
+
+
+def _require_published(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Serve only a file the ETL published: it names its data version in meta, written last.
+    Another program's database, or a build that died before its end, has none, and serving its
+    tables would show figures no version, footer or cache can account for."""
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    except duckdb.Error:
+        row = None
+    if not row or not row[0]:
+        connection.close()
+        raise WarehouseUnavailable(
+            f"The warehouse {path} is incomplete: it has no data version, so the ETL did not publish it. "
+            f"Rebuild it with `{BUILD_COMMANDS[1]}`.",
+            path,
+        )
 
 
 def close() -> None:
@@ -89,14 +134,22 @@ def _rows(sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]
         cursor.execute(sql, params or {})
         columns = [column[0] for column in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
-    except (duckdb.CatalogException, duckdb.IOException) as exc:
-        # A file that opens but lacks our tables is a warehouse from some other build.
+    except duckdb.Error as exc:
+        if not _file_fault(exc):
+            raise  # a mistake in the query, not in the file: a bug to see, not a data outage
         raise WarehouseUnavailable(
-            f"The warehouse {settings.warehouse_path()} is incomplete ({exc}). Rebuild it with `{BUILD_COMMANDS[1]}`.",
+            f"The warehouse {settings.warehouse_path()} is incomplete or damaged ({exc}). Rebuild it with `{BUILD_COMMANDS[1]}`.",
             settings.warehouse_path(),
         ) from None
     finally:
         cursor.close()
+
+
+def _file_fault(exc: duckdb.Error) -> bool:
+    """Whether a query failed because of the file rather than the query: tables missing (a file
+    from another build), blocks that cannot be read (a truncated file), or blocks failing their
+    checksum (DuckDB raises that corruption as its base Error class)."""
+    return isinstance(exc, (duckdb.CatalogException, duckdb.OperationalError)) or type(exc) is duckdb.Error
 
 
 def meta() -> dict[str, str]:
@@ -177,3 +230,307 @@ def strategies(kind: str) -> list[dict[str, Any]]:
            ORDER BY period_start""",
         {"kind": kind},
     )
+
+
+# ==============================================================================================
+# Data catalogue, selections and downloads (the data API, the Data page, exports).
+# Every value from a request arrives already checked by boligsosial.selection and is bound as a
+# parameter; the only names put into SQL text are table names from the fixed lists below or
+# from the warehouse's own catalogue.
+# ==============================================================================================
+
+# codes=original reads the published rows; codes=current the same series on today's codes.
+_SELECTION_TABLES = {
+    "original": ("observation", ""),
+    "current": ("observation_current", ", o.harmonised, o.original_codes"),
+}
+
+# The region's name as it was at the period (year start), or today for current codes; a code
+# with no row valid then gets its latest name.
+_REGION_NAME_SQL = """
+    (SELECT r.name FROM region r WHERE r.code = o.region_code
+     ORDER BY (coalesce(r.valid_from, DATE '0001-01-01') <= {at}
+               AND coalesce(r.valid_to, DATE '9999-12-31') > {at}) DESC,
+              r.valid_from DESC NULLS LAST
+     LIMIT 1)
+"""
+
+_SELECTION_SQL = """
+    SELECT o.indicator_id, o.region_code, {region_name} AS region_name, o.period, o.breakdown,
+           o.value, o.status, o.qualifier, o.derived, o.derivation, o.confidence, o.note, o.source_id{extra},
+           s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
+           s.published AS source_published, s.fetched_at AS source_fetched_at, s.license AS source_license
+    FROM {table} o
+    LEFT JOIN source s ON s.source_id = o.source_id
+    WHERE o.indicator_id = $indicator
+      AND ($regions IS NULL OR list_contains($regions, o.region_code))
+      -- Bounds compare at their own precision: to=2011 includes 2011-02.
+      AND ($from IS NULL OR left(o.period, length($from)) >= $from)
+      AND ($to IS NULL OR left(o.period, length($to)) <= $to)
+      AND CASE
+            WHEN $by IS NULL THEN $keys IS NULL OR list_contains($keys, o.breakdown)
+            ELSE list_contains(coalesce($keys, []::VARCHAR[]), o.breakdown)
+                 OR (len(list_filter(string_split(o.breakdown, '|'), lambda p: starts_with(p, $by || '='))) = 1
+                     AND ($keys IS NULL OR list_contains($keys, array_to_string(
+                         list_filter(string_split(o.breakdown, '|'), lambda p: NOT starts_with(p, $by || '=')), '|'))))
+          END
+    ORDER BY length(o.region_code), o.region_code, o.breakdown, o.period  -- country, counties, municipalities
+    LIMIT $limit
+"""
+
+
+def selection_rows(indicator_id: str, selection, limit: int) -> list[dict[str, Any]]:
+    """One indicator's rows for a boligsosial.selection.Selection, each with its region's name
+    and its source, ordered by region, breakdown and period; at most `limit` rows (callers ask
+    for one more than they serve to tell "exactly the limit" from "too many")."""
+    from datetime import date
+
+    table, extra = _SELECTION_TABLES[selection.codes]
+    at = "$today" if selection.codes == "current" else "make_date(CAST(left(o.period, 4) AS INTEGER), 1, 1)"
+    sql = _SELECTION_SQL.format(region_name=_REGION_NAME_SQL.format(at=at), table=table, extra=extra)
+    params = {
+        "indicator": indicator_id,
+        "regions": None if selection.regions is None else list(selection.regions),
+        "from": selection.period_from,
+        "to": selection.period_to,
+        "keys": None if selection.breakdowns is None else list(selection.breakdowns),
+        "by": selection.by,
+        "limit": limit,
+    }
+    if selection.codes == "current":
+        params["today"] = date.today()
+    return _rows(sql, params)
+
+
+_CATALOGUE_SQL = """
+    WITH levels AS (SELECT code, any_value(level) AS level FROM region GROUP BY code),
+    per_indicator AS (
+        SELECT o.indicator_id,
+               count(*) AS row_count,
+               min(o.period) AS first_period,
+               max(o.period) AS last_period,
+               count(*) FILTER (WHERE o.confidence = 'H') AS confidence_h,
+               count(*) FILTER (WHERE o.confidence = 'M') AS confidence_m,
+               count(*) FILTER (WHERE o.value IS NULL) AS missing_values,
+               list(DISTINCT l.level ORDER BY l.level) FILTER (WHERE l.level IS NOT NULL) AS levels_present,
+               max(nullif(s.published, '')) AS last_published,
+               max(nullif(s.fetched_at, '')) AS last_fetched,
+               lower(string_agg(DISTINCT s.publisher || ' ' || s.title, ' ')) AS source_text
+        FROM observation o
+        LEFT JOIN source s ON s.source_id = o.source_id
+        LEFT JOIN levels l ON l.code = o.region_code
+        GROUP BY o.indicator_id
+    )
+    SELECT i.*, p.row_count, p.first_period, p.last_period, p.confidence_h, p.confidence_m,
+           p.missing_values, p.levels_present, p.last_published, p.last_fetched
+    FROM indicator i
+    LEFT JOIN per_indicator p ON p.indicator_id = i.id
+    WHERE ($id IS NULL OR i.id = $id)
+      AND ($words IS NULL OR list_bool_and(list_transform($words, lambda w: contains(lower(concat_ws(' ',
+            i.id, i.topic, i.title_nb, i.title_en, i.definition_nb, i.definition_en, p.source_text)), w))))
+    ORDER BY i.topic, i.id
+"""
+
+
+def catalogue(words: Iterable[str] = (), indicator_id: str | None = None) -> list[dict[str, Any]]:
+    """Every indicator (or one) with what the data holds: row count, first and last period,
+    levels present, confidence mix, missing values, and the latest publication and retrieval
+    dates of its sources. `words` (lower case) must all occur in its id, titles, definitions or
+    source names."""
+    words = list(words)
+    return _rows(_CATALOGUE_SQL, {"id": indicator_id, "words": words or None})
+
+
+def indicator_sources(indicator_id: str | None = None) -> list[dict[str, Any]]:
+    """The sources behind an indicator's rows (or every indicator's), newest publication first,
+    each with indicator_id and how many rows it gives."""
+    return _rows(
+        """SELECT o.indicator_id, s.source_id, s.publisher, s.title, s.url, s.table_id, s.published,
+                  s.license, s.fetched_at, s.kind, count(*) AS row_count
+           FROM observation o JOIN source s ON s.source_id = o.source_id
+           WHERE $id IS NULL OR o.indicator_id = $id
+           GROUP BY ALL
+           ORDER BY o.indicator_id, s.published DESC NULLS LAST, s.publisher, s.title""",
+        {"id": indicator_id},
+    )
+
+
+def indicator_breakdowns(indicator_id: str) -> list[dict[str, Any]]:
+    """The breakdown keys an indicator has rows for, with how many rows and which periods."""
+    return _rows(
+        """SELECT breakdown, count(*) AS row_count, min(period) AS first_period, max(period) AS last_period
+           FROM observation WHERE indicator_id = $id
+           GROUP BY breakdown ORDER BY breakdown""",
+        {"id": indicator_id},
+    )
+
+
+def dimensions() -> list[dict[str, Any]]:
+    """Breakdown dimensions with their labels (their categories: categories(dimensions))."""
+    return _rows("SELECT dimension, label_nb, label_en FROM dimension ORDER BY dimension")
+
+
+def regions(level: str | None = None, at=None) -> list[dict[str, Any]]:
+    """Regions with their validity; `level` keeps one level, `at` (a date) keeps the regions
+    valid on that day (valid_from <= at < valid_to)."""
+    return _rows(
+        """SELECT code, name, level, parent_code, valid_from, valid_to FROM region
+           WHERE ($level IS NULL OR level = $level)
+             AND ($at IS NULL OR (coalesce(valid_from, DATE '0001-01-01') <= $at
+                                  AND coalesce(valid_to, DATE '9999-12-31') > $at))
+           ORDER BY CASE level WHEN 'country' THEN 0 WHEN 'county' THEN 1 ELSE 2 END, code, valid_from""",
+        {"level": level, "at": at},
+    )
+
+
+def table_names() -> list[str]:
+    """The warehouse's tables, by name."""
+    return [
+        row["table_name"]
+        for row in _rows(
+            """SELECT table_name FROM information_schema.tables
+               WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"""
+        )
+    ]
+
+
+def table_arrow(name: str, names: Iterable[str] | None = None):
+    """One whole table as a pyarrow Table (for the database download). Only names that
+    table_names() lists are accepted (a caller reading every table passes that list in, so it
+    is read once), and the name is quoted as an identifier."""
+    if name not in (table_names() if names is None else names):
+        raise KeyError(name)
+    cursor = _cursor()
+    try:
+        return cursor.sql('SELECT * FROM "{}"'.format(name.replace('"', '""'))).to_arrow_table()
+    finally:
+        cursor.close()
+
+
+# ==============================================================================================
+# Pages: chart cards and strategies (issue 3). Everything below serves boligsosial/card.py and
+# the Oversikt, Bostedsløse, Vanskeligstilte and Strategier pages. Lists are bound as DuckDB
+# lists ($x); nothing from a URL is ever written into the SQL text.
+# ==============================================================================================
+
+# Like _OBSERVATIONS_SQL, for several indicators, regions and breakdowns at once, and with the
+# source's retrieval date and licence for the card's About panel.
+_CARD_ROWS_SQL = """
+    SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
+           o.derived, o.derivation, o.confidence, o.note, o.source_id,
+           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
+           s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
+           s.published AS source_published, s.fetched_at AS source_fetched_at,
+           s.license AS source_license
+    FROM observation o
+    JOIN indicator i ON i.id = o.indicator_id
+    LEFT JOIN source s ON s.source_id = o.source_id
+    WHERE list_contains($indicators, o.indicator_id)
+      AND list_contains($regions, o.region_code)
+      AND list_contains($breakdowns, o.breakdown)
+      AND ($periods IS NULL OR list_contains($periods, o.period))
+    ORDER BY o.indicator_id, o.period, o.region_code, o.breakdown
+"""
+
+
+def card_rows(
+    indicator_ids: Iterable[str],
+    regions: Iterable[str],
+    breakdowns: Iterable[str],
+    periods: Iterable[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Observations of several series at once (every combination of the given indicators,
+    regions and breakdown keys), each with its unit and source joined. Only rows that exist are
+    returned; the card shows listed periods without a row as missing."""
+    return _rows(
+        _CARD_ROWS_SQL,
+        {
+            "indicators": [str(i) for i in indicator_ids],
+            "regions": [str(r) for r in regions],
+            "breakdowns": [str(b) for b in breakdowns],
+            "periods": None if periods is None else [str(p) for p in periods],
+        },
+    )
+
+
+def indicators(indicator_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Catalogue rows of the given indicators, by id (unknown ids are simply absent)."""
+    rows = _rows("SELECT * FROM indicator WHERE list_contains($ids, id)", {"ids": [str(i) for i in indicator_ids]})
+    return {row["id"]: row for row in rows}
+
+
+def categories(dimensions: Iterable[str]) -> list[dict[str, Any]]:
+    """The categories of the given dimensions with their labels, in each dimension's own order
+    (sort_order, then code); the dimensions in the order given."""
+    wanted = [str(d) for d in dimensions]
+    rows = _rows(
+        """SELECT c.dimension, c.code, c.label_nb, c.label_en, c.sort_order,
+                  d.label_nb AS dimension_label_nb, d.label_en AS dimension_label_en
+           FROM category c LEFT JOIN dimension d ON d.dimension = c.dimension
+           WHERE list_contains($dims, c.dimension)
+           ORDER BY c.sort_order NULLS LAST, c.code""",
+        {"dims": wanted},
+    )
+    return sorted(rows, key=lambda row: wanted.index(row["dimension"]))
+
+
+def regions_at(level: str, year: int) -> list[dict[str, Any]]:
+    """Regions of one level (county, municipality) as they were in `year`, with the name they
+    had then: a 2011 figure for county 16 is Sør-Trøndelag, not today's Trøndelag."""
+    return _rows(
+        """SELECT code, name FROM region
+           WHERE level = $level
+             AND (valid_from IS NULL OR valid_from <= make_date($year, 12, 31))
+             AND (valid_to IS NULL OR valid_to > make_date($year, 1, 1))
+           ORDER BY code, valid_from DESC""",
+        {"level": level, "year": int(year)},
+    )
+
+
+def strategy_timeline(kinds: Iterable[str]) -> list[dict[str, Any]]:
+    """Strategies of the given kinds (national, forerunner, ...) with period, publication and
+    source, oldest first: the timeline on the Strategier page."""
+    return _rows(
+        """SELECT id, kind, name_nb, name_en, region_code, period_start, period_end, publication_code,
+                  published, owners_nb, source_publisher, source_title, source_url
+           FROM strategy WHERE list_contains($kinds, kind)
+           ORDER BY period_start NULLS LAST, id""",
+        {"kinds": [str(k) for k in kinds]},
+    )
+
+
+def strategy_plan(strategy_id: str) -> dict[str, list[dict[str, Any]]]:
+    """One strategy's goals, priority areas, result targets and the indicators that bear on
+    each goal, each list in the strategy's own numbering."""
+    params = {"id": strategy_id}
+    return {
+        "goals": _rows("SELECT goal_no, text_nb, text_en FROM goal WHERE strategy_id = $id ORDER BY goal_no", params),
+        "priority_areas": _rows(
+            """SELECT area_no, goal_no, kind, text_nb, text_en FROM priority_area
+               WHERE strategy_id = $id ORDER BY area_no""",
+            params,
+        ),
+        "targets": _rows(
+            """SELECT target_no, text_nb, text_en, indicator_id, target_value, direction, due FROM target
+               WHERE strategy_id = $id ORDER BY target_no""",
+            params,
+        ),
+        # rowid keeps the order the strategy file lists a goal's indicators in.
+        "goal_indicators": _rows(
+            """SELECT goal_no, indicator_id, why FROM goal_indicator
+               WHERE strategy_id = $id ORDER BY goal_no, rowid""",
+            params,
+        ),
+    }
+
+
+def strategy_target(strategy_id: str, target_no: int) -> dict[str, Any] | None:
+    """One result target with its strategy's name and period (the zero-vision line)."""
+    rows = _rows(
+        """SELECT t.target_no, t.text_nb, t.text_en, t.indicator_id, t.target_value, t.direction, t.due,
+                  s.name_nb, s.name_en, s.period_start, s.period_end
+           FROM target t JOIN strategy s ON s.id = t.strategy_id
+           WHERE t.strategy_id = $id AND t.target_no = $no""",
+        {"id": strategy_id, "no": int(target_no)},
+    )
+    return rows[0] if rows else None

@@ -1,23 +1,18 @@
-"""Oversikt (start page): the headline figures, each with its source, and the homeless trend.
+"""Oversikt (start page): the headline figures, each with its source, and the main series as
+chart cards with the strategy periods shaded.
 
 What is shown is configured in data/headlines.yaml; this module only arranges it.
 """
 from __future__ import annotations
 
-import logging
-from functools import lru_cache
-
 import dash
-import yaml
 from dash import html
 
-from boligsosial import components, queries, settings
-from boligsosial.i18n import language, t
-
-logger = logging.getLogger(__name__)
+from boligsosial import page_config, page_layout
+from boligsosial.i18n import t
 
 PATH = "/"
-CONFIG_FILE = settings.ROOT / "data" / "headlines.yaml"
+CONFIG = "headlines.yaml"
 
 dash.register_page(
     __name__,
@@ -33,25 +28,10 @@ dash.register_page(
 )
 
 
-@lru_cache(maxsize=1)
-def headlines() -> dict:
-    with open(CONFIG_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
-def layout(lang: str | None = None, **_query) -> html.Div:
-    lang = language(lang)
-    content: list = [
-        html.H1(t("page.oversikt.heading", lang)),
-        html.P(t("page.oversikt.intro", lang), className="lead"),
-    ]
-    try:
-        config = headlines()
-        content += [
-            html.Div([components.headline_tile(tile, lang) for tile in config.get("tiles", [])], className="tiles"),
-        ]
-        content += [components.trend_card(trend, lang) for trend in config.get("trends", [])]
-    except queries.WarehouseUnavailable as error:
-        logger.warning("Oversikt without figures: %s", error.message)
-        content.append(components.warehouse_missing())
-    return components.page(lang, PATH, content)
+def layout(lang: str | None = None, **query) -> html.Div:
+    config = page_config.load(CONFIG)
+    view = page_layout.view_for(config, lang, query)
+    return page_layout.compose(
+        PATH, view, t("page.oversikt.heading", view.lang), t("page.oversikt.intro", view.lang),
+        lambda v: [page_layout.tiles(config, v.lang), *page_layout.cards(config, v, PATH)],
+    )

@@ -2,17 +2,11 @@
 through the system Chromium (Playwright's own browser download is not available here)."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.live_server import start_gunicorn
 from tests.warehouse_factory import build_test_warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,66 +18,34 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # answering at all (503 from a missing warehouse) means it is up
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on {url} within {timeout} s")
-
-
-def _start_gunicorn(warehouse: Path, tmp: Path):
-    port = _free_port()
-    env = {**os.environ, "BOLIG_WAREHOUSE": str(warehouse)}
-    log = open(tmp / "gunicorn.log", "w")
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(
-        [str(gunicorn), "app:server", "-w", "2", "-b", f"127.0.0.1:{port}", "--no-control-socket"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url + "/healthz", proc)
-    except RuntimeError:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
-        raise RuntimeError((tmp / "gunicorn.log").read_text())
-    return proc, log, url
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """Base URL of gunicorn serving a freshly built test warehouse."""
     tmp = tmp_path_factory.mktemp("live")
-    proc, log, url = _start_gunicorn(build_test_warehouse(tmp / "warehouse.duckdb"), tmp)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    server = start_gunicorn(build_test_warehouse(tmp / "warehouse.duckdb"), tmp)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def story_server(tmp_path_factory):
+    """(base URL, warehouse path) of gunicorn serving the TEST warehouse with everything the
+    national-story pages read (tests/story_warehouse.py)."""
+    from tests.story_warehouse import build_story_warehouse
+
+    tmp = tmp_path_factory.mktemp("story")
+    warehouse = build_story_warehouse(tmp / "warehouse.duckdb")
+    server = start_gunicorn(warehouse, tmp)
+    yield server.url, warehouse
+    server.stop()
 
 
 @pytest.fixture(scope="session")
 def live_server_without_warehouse(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live-missing")
-    proc, log, url = _start_gunicorn(tmp / "not-built.duckdb", tmp)
-    yield url
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    server = start_gunicorn(tmp / "not-built.duckdb", tmp)
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")

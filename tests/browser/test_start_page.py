@@ -16,7 +16,7 @@ def test_figures_and_sources_are_visible(open_page, live_server, screenshot_dir)
     requests: list[str] = []
     page, errors = open_page(live_server + "/")
     page.on("request", lambda request: requests.append(request.url))
-    page.wait_for_selector(".trend-graph .js-plotly-plot .scatterlayer .point", timeout=30_000)
+    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot .scatterlayer .point", timeout=30_000)
 
     numbers = _texts(page, ".tile .figure-value .number")
     assert numbers == [f"111{NBSP}000", f"222{NBSP}000", f"7{NBSP}777", f"5{NBSP}555", f"3{NBSP}333"]
@@ -25,8 +25,9 @@ def test_figures_and_sources_are_visible(open_page, live_server, screenshot_dir)
     source = page.get_by_role("link", name="TEST DATA: kartlegging av bostedsløse").first
     assert source.is_visible()
     assert source.get_attribute("href") == "https://example.org/test/survey"
-    row_2008 = page.locator("tr", has=page.locator("th", has_text="2008"))
-    assert row_2008.locator("td").first.inner_text() == "Tall mangler"
+    page.locator("#card-homeless-tab-table").click()  # the chart card's Tabell tab
+    row_2008 = page.locator("#card-homeless-table tr", has=page.locator("th", has_text="2008"))
+    assert row_2008.locator("td").first.inner_text().startswith("Tall mangler")
     assert row_2008.locator("td").first.is_visible()
     assert page.evaluate("document.documentElement.lang") == "nb"
     assert page.title() == "Oversikt – Boligsosial statistikk"
@@ -41,14 +42,14 @@ def test_the_first_view_needs_no_callback(browser, live_server):
     posts: list[str] = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     page.goto(live_server + "/", wait_until="networkidle")
-    page.wait_for_selector(".trend-graph .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot", timeout=30_000)
     assert posts == []
     context.close()
 
 
 def test_english(open_page, live_server, screenshot_dir):
     page, errors = open_page(live_server + "/?lang=en")
-    page.wait_for_selector(".trend-graph .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot", timeout=30_000)
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.title() == "Overview – Social housing statistics"
     assert _texts(page, ".tile .figure-value .number")[2] == "7,777"
@@ -71,7 +72,7 @@ def test_language_switch_link(open_page, live_server):
 
 def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(open_page, live_server):
     page, errors = open_page(live_server + "/")
-    page.wait_for_selector(".trend-graph .js-plotly-plot", timeout=30_000)
+    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot", timeout=30_000)
     page.keyboard.press("Tab")
     focused = page.evaluate(
         """() => {
@@ -97,7 +98,7 @@ def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(open_page, li
 )
 def test_no_horizontal_scrolling_on_a_phone_or_at_200_percent_zoom(open_page, live_server, screenshot_dir, width, name):
     page, errors = open_page(live_server + "/", width=width, height=800)
-    page.wait_for_selector(".trend-graph .js-plotly-plot .scatterlayer .point", timeout=30_000)
+    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot .scatterlayer .point", timeout=30_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     for number in page.locator(".tile .figure-value").all():
         assert number.is_visible()
@@ -111,9 +112,9 @@ def test_works_without_javascript(browser, live_server):
     page = context.new_page()
     page.goto(live_server + "/")
     assert page.locator(".tile .figure-value .number").first.inner_text() == f"111{NBSP}000"
-    assert page.get_by_role("table").is_visible()
+    assert page.get_by_role("table").first.is_visible()  # every card's table shows without JavaScript
     assert page.get_by_role("link", name="TEST DATA: kartlegging av bostedsløse").first.is_visible()
-    assert not page.locator(".trend-graph").is_visible()  # no empty chart box; the table has the numbers
+    assert not page.locator(".card-graph").first.is_visible()  # no empty chart box; the table has the numbers
     assert page.evaluate("document.documentElement.lang") == "nb"
     context.close()
 
