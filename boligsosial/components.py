@@ -93,7 +93,9 @@ def _menu(lang: str, path: str) -> list:
 
 
 def _footer_lines(lang: str) -> list:
-    lines = [html.P(t("site.footer_licence", lang))]
+    # The status page says when the data was last refreshed and whether the latest run failed.
+    lines = [html.P(t("site.footer_licence", lang)),
+             html.P(html.A(t("site.footer_status", lang), href=href("/status", lang)))]
     try:
         info = queries.status()
     except queries.WarehouseUnavailable:

@@ -78,9 +78,14 @@ def _strategy(strategy: Row, config: Mapping[str, Any], lang: str) -> html.Artic
         [g["indicator_id"] for g in plan["goal_indicators"]] + [x["indicator_id"] for x in plan["targets"] if x["indicator_id"]]
     ))
     catalogue = queries.indicators(indicator_ids)
+    # Most indicators are read from their national total; a few (the disadvantaged estimates)
+    # only exist as named estimates, listed per indicator in the page's configuration.
+    series = config.get("series_breakdowns") or {}
+    wanted = [""] + sorted({key for keys in series.values() for key in keys})
     rows: dict[str, list[Row]] = {}
-    for row in queries.card_rows(indicator_ids, ["0"], [""]):
-        rows.setdefault(row["indicator_id"], []).append(row)
+    for row in queries.card_rows(indicator_ids, ["0"], wanted):
+        if row["breakdown"] in series.get(row["indicator_id"], [""]):
+            rows.setdefault(row["indicator_id"], []).append(row)
     heading_id = f"strategy-{strategy['id']}"
     meta = []
     if strategy.get("published"):

@@ -16,3 +16,36 @@ def isolated_outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("BOLIG_SSB_BASE", "http://127.0.0.1:9/unreachable-ssb")
     monkeypatch.setenv("BOLIG_KLASS_BASE", "http://127.0.0.1:9/unreachable-klass")
     return out
+
+
+@pytest.fixture(autouse=True)
+def fresh_connection():
+    """Each test starts and ends without the app's open warehouse connection, so a test never
+    reads a file another test served."""
+    from boligsosial import queries
+
+    queries.close()
+    yield
+    queries.close()
+
+
+@pytest.fixture(scope="session")
+def bundled_warehouse(tmp_path_factory):
+    """The warehouse `make run` builds from the bundled data, built once by the real ETL.
+    Tests read it; none writes to it."""
+    from etl import build
+
+    out = tmp_path_factory.mktemp("bundled")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BOLIG_WAREHOUSE", str(out / "warehouse.duckdb"))
+        patch.setenv("BOLIG_SNAPSHOTS", str(out / "snapshots"))
+        patch.setenv("BOLIG_RUN_LOG", str(out / "etl_runs.jsonl"))
+        return build.build().path
+
+
+@pytest.fixture(scope="session")
+def story_path(tmp_path_factory):
+    """A TEST warehouse (made-up numbers) for the story pages and the chart card."""
+    from tests.story_warehouse import build_story_warehouse
+
+    return build_story_warehouse(tmp_path_factory.mktemp("story") / "warehouse.duckdb")

@@ -23,16 +23,9 @@ ERROR_KEYS = {"status", "message_nb", "message_en", "parameter"}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(bundled_warehouse):
     """The bundled data (data/facts, data/indicators.yaml) built by the real ETL, once."""
-    from etl import build
-
-    out = tmp_path_factory.mktemp("api-warehouse")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BOLIG_WAREHOUSE", str(out / "warehouse.duckdb"))
-        patch.setenv("BOLIG_SNAPSHOTS", str(out / "snapshots"))
-        patch.setenv("BOLIG_RUN_LOG", str(out / "etl_runs.jsonl"))
-        return build.build().path
+    return bundled_warehouse
 
 
 @pytest.fixture

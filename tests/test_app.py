@@ -12,16 +12,9 @@ import pytest
 import yaml
 
 import app as app_module
-from boligsosial import components, i18n, queries, settings
+from boligsosial import components, i18n, settings
 from boligsosial.numbers import NBSP
 from tests.warehouse_factory import build_test_warehouse
-
-
-@pytest.fixture(autouse=True)
-def fresh_connection():
-    queries.close()
-    yield
-    queries.close()
 
 
 @pytest.fixture

@@ -8,24 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import app  # noqa: F401  (the Dash app: links are made under its path prefix)
-from boligsosial import alt_text, card, components, queries, tables, url_state
+from boligsosial import alt_text, card, components, tables, url_state
 from boligsosial.figures import Estimate, EstimateRange, Point, Series
 from boligsosial.numbers import NBSP, change_direction, format_range, format_short
 from boligsosial.progress import progress
 from tests.html_doc import HtmlDoc
-from tests.story_warehouse import build_story_warehouse
-
-
-@pytest.fixture(autouse=True)
-def fresh_connection():
-    queries.close()
-    yield
-    queries.close()
-
-
-@pytest.fixture(scope="module")
-def story_path(tmp_path_factory):
-    return build_story_warehouse(tmp_path_factory.mktemp("story") / "warehouse.duckdb")
 
 
 @pytest.fixture

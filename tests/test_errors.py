@@ -21,13 +21,6 @@ server = app_module.server
 SECRET = "secret-detail-7f3a"  # in the exception only: must reach the log, never the reader
 
 
-@pytest.fixture(autouse=True)
-def fresh_connection():
-    queries.close()
-    yield
-    queries.close()
-
-
 @pytest.fixture
 def client():
     build_test_warehouse(settings.warehouse_path())

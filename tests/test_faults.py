@@ -29,13 +29,6 @@ server = app_module.server
 LEAKS = ("Traceback", 'File "/', "site-packages")
 
 
-@pytest.fixture(autouse=True)
-def fresh_connection():
-    queries.close()
-    yield
-    queries.close()
-
-
 @pytest.fixture
 def client():
     return server.test_client()

@@ -14,13 +14,6 @@ from boligsosial import queries, settings
 from tests.warehouse_factory import OBSERVATIONS, build_test_warehouse
 
 
-@pytest.fixture(autouse=True)
-def fresh_connection():
-    queries.close()
-    yield
-    queries.close()
-
-
 @pytest.fixture
 def warehouse():
     return build_test_warehouse(settings.warehouse_path())

@@ -16,13 +16,6 @@ from tests.warehouse_factory import build_test_warehouse
 server = app_module.server
 
 
-@pytest.fixture(autouse=True)
-def fresh_connection():
-    queries.close()
-    yield
-    queries.close()
-
-
 @pytest.fixture
 def client():
     build_test_warehouse(settings.warehouse_path())

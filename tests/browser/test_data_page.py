@@ -13,16 +13,10 @@ from tests.live_server import start_gunicorn
 
 
 @pytest.fixture(scope="module")
-def data_server(tmp_path_factory):
+def data_server(tmp_path_factory, bundled_warehouse):
     """gunicorn serving a warehouse that `python -m etl build` made from the bundled data."""
-    from etl import build
-
     tmp = tmp_path_factory.mktemp("data-page")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BOLIG_WAREHOUSE", str(tmp / "warehouse.duckdb"))
-        patch.setenv("BOLIG_SNAPSHOTS", str(tmp / "snapshots"))
-        patch.setenv("BOLIG_RUN_LOG", str(tmp / "etl_runs.jsonl"))
-        warehouse = build.build().path
+    warehouse = bundled_warehouse
     server = start_gunicorn(warehouse, tmp)
     yield server.url, warehouse
     server.stop()
