@@ -13,12 +13,17 @@ from boligsosial.figures import Estimate, EstimateRange, Series
 from boligsosial.i18n import t
 
 
+def _named(what: str, series: Sequence[Series]):
+    """Each series' name as the text calls it, with the points that have a value."""
+    for one in series:
+        name = what if len(series) == 1 else f"{what} ({one.name})"
+        yield name, [p for p in one.points if p.y is not None]
+
+
 def line(what: str, series: Sequence[Series], lang: str) -> str:
     """First and last value of each series, and the periods with no value."""
     sentences = []
-    for one in series:
-        shown = [p for p in one.points if p.y is not None]
-        name = what if len(series) == 1 else f"{what} ({one.name})"
+    for name, shown in _named(what, series):
         if not shown:
             sentences.append(t("alt.line_empty", lang, what=name))
             continue
@@ -40,9 +45,7 @@ def line(what: str, series: Sequence[Series], lang: str) -> str:
 def bars(what: str, period_text: str, categories: Sequence[str], series: Sequence[Series], lang: str) -> str:
     """The largest and the smallest category of each series."""
     sentences = []
-    for one in series:
-        shown = [p for p in one.points if p.y is not None]
-        name = what if len(series) == 1 else f"{what} ({one.name})"
+    for name, shown in _named(what, series):
         if not shown:
             sentences.append(t("alt.line_empty", lang, what=name))
             continue
