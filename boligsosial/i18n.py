@@ -1,6 +1,6 @@
 """Interface language: bokmål first, English beside it.
 
-Interface texts live in data/i18n.yaml keyed by id, so wording is changed without touching
+Interface texts live in data/i18n.yaml (and one file per page area in data/i18n/) keyed by id, so wording is changed without touching
 code and every text is known to exist in both languages (tests check that). Texts that belong
 to data (indicator titles, source titles) come from the warehouse or from data files as
 {nb: ..., en: ...} mappings, picked with `pick_text`.
@@ -27,12 +27,25 @@ def language(requested: str | None) -> str:
 # Part of the app, not of the data: read from the repository even when BOLIG_DATA_DIR points
 # the ETL at other facts.
 TEXTS_FILE = settings.ROOT / "data" / "i18n.yaml"
+TEXTS_DIR = settings.ROOT / "data" / "i18n"
+
+
+def text_files() -> list:
+    return [TEXTS_FILE, *sorted(TEXTS_DIR.glob("*.yaml"))]
 
 
 @lru_cache(maxsize=1)
 def texts() -> dict[str, dict[str, Any]]:
-    with open(TEXTS_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    """All interface texts; a key defined in two files is a bug, so it raises."""
+    merged: dict[str, dict[str, Any]] = {}
+    for path in text_files():
+        with open(path, encoding="utf-8") as handle:
+            part = yaml.safe_load(handle) or {}
+        clash = merged.keys() & part.keys()
+        if clash:
+            raise ValueError(f"{path.name} defines text ids already defined elsewhere: {sorted(clash)}")
+        merged.update(part)
+    return merged
 
 
 def t(key: str, lang: str, **values: Any) -> str:
