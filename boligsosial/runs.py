@@ -31,15 +31,17 @@ class Summary:
         return self.latest is not None and self.latest.get("status") == "failed"
 
 
-def read_runs(path: Path | None = None) -> list[dict]:
-    """Recent runs, oldest first, one dict per run with its start and end lines merged.
+def read_runs(path: Path | None = None, whole: bool = False, unfinished: str = UNFINISHED) -> list[dict]:
+    """Runs, oldest first, one dict per run with its start and end lines merged; the ETL's own
+    reader (etl/runlog.py) uses this too, on the whole file (whole=True).
 
-    Lines that are not whole JSON objects (a line cut short by a crash) are skipped: the run
-    they belonged to shows as unfinished."""
+    Otherwise only the last TAIL_BYTES of the log are read. Lines that are not whole JSON objects (a
+    line cut short by a crash) are skipped: the run they belonged to shows as `unfinished`."""
     path = path or settings.run_log_path()
     try:
         with open(path, "rb") as handle:
-            start = max(0, handle.seek(0, 2) - TAIL_BYTES)
+            size = handle.seek(0, 2)
+            start = 0 if whole else max(0, size - TAIL_BYTES)
             handle.seek(start)
             lines = handle.read().decode("utf-8", errors="replace").splitlines()
     except FileNotFoundError:
@@ -56,7 +58,7 @@ def read_runs(path: Path | None = None) -> list[dict]:
             runs.setdefault(record["run_id"], {}).update(record)
     for record in runs.values():
         if record.get("status") == "running":
-            record["status"] = UNFINISHED
+            record["status"] = unfinished
     return sorted(runs.values(), key=lambda run: run["started"])
 
 

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from boligsosial import settings
+from boligsosial import runs, settings
 
 
 def _now() -> str:
@@ -49,18 +49,6 @@ class Run:
 
 
 def read_runs(path: Path | None = None) -> list[dict]:
-    """All runs, oldest first; runs that never finished are reported as interrupted."""
-    path = path or settings.run_log_path()
-    if not path.exists():
-        return []
-    runs: dict[str, dict] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue  # a line cut short by a crash; the run shows as interrupted
-        runs.setdefault(record["run_id"], {}).update(record)
-    for record in runs.values():
-        if record.get("status") == "running":
-            record["status"] = "interrupted"
-    return sorted(runs.values(), key=lambda r: r["started"])
+    """All runs, oldest first; runs that never finished are reported as interrupted. The parsing
+    is the app's (boligsosial/runs.py), so the status page and the warehouse's run table agree."""
+    return runs.read_runs(path or settings.run_log_path(), whole=True, unfinished="interrupted")
