@@ -87,7 +87,20 @@ def value_parts(row: Mapping[str, Any], lang: str) -> FormattedValue:
         return FormattedValue("", missing_text(row.get("status"), lang), "", True)
     decimals = int(row.get("decimals") or 0)
     unit = row.get(f"unit_label_{lang}") or ""
-    return FormattedValue(qualifier_text(row.get("qualifier"), lang), format_number(row["value"], decimals, lang), unit, False)
+    number = format_billions(row["value"], lang) or format_number(row["value"], decimals, lang)
+    return FormattedValue(qualifier_text(row.get("qualifier"), lang), number, unit, False)
+
+
+def format_billions(value: Any, lang: str) -> str:
+    """``13_500_000_000`` -> "13,5 mrd." / "13.5 billion", so a sum of money fits a table cell on
+    a phone; "" when the value is under a billion or the short form would have to round it."""
+    if is_missing(value) or abs(float(value)) < 1e9:
+        return ""
+    scaled = Decimal(repr(float(value))) / Decimal(10**9)
+    if scaled != scaled.quantize(Decimal("0.01")):
+        return ""  # never round a published figure
+    decimals = 0 if scaled == scaled.to_integral_value() else (1 if scaled == scaled.quantize(Decimal("0.1")) else 2)
+    return format_number(float(scaled), decimals, lang) + NBSP + t("number.billion", lang)
 
 
 def format_value(row: Mapping[str, Any], lang: str) -> str:

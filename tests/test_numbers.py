@@ -5,6 +5,7 @@ import math
 
 import pytest
 
+from boligsosial import numbers
 from boligsosial.numbers import (
     NBSP,
     format_date,
@@ -136,3 +137,26 @@ def test_format_period(period, nb, en):
 def test_format_date_as_precise_as_the_source(text, nb, en):
     assert format_date(text, "nb") == nb
     assert format_date(text, "en") == en
+
+
+@pytest.mark.parametrize(
+    ("value", "nb", "en"),
+    [
+        (13_500_000_000, "13,5\u00a0mrd.", "13.5\u00a0billion"),
+        (2_000_000_000, "2\u00a0mrd.", "2\u00a0billion"),
+        (1_250_000_000, "1,25\u00a0mrd.", "1.25\u00a0billion"),
+    ],
+)
+def test_billions_are_written_short_when_that_is_exact(value, nb, en):
+    assert numbers.format_billions(value, "nb") == nb
+    assert numbers.format_billions(value, "en") == en
+
+
+@pytest.mark.parametrize("value", [999_999_999, 13_512_345_678, None, float("nan")])
+def test_billions_stay_whole_when_short_would_round_or_not_apply(value):
+    assert numbers.format_billions(value, "nb") == ""
+
+
+def test_a_money_row_uses_the_short_form():
+    row = {"value": 13_500_000_000, "status": "", "qualifier": "", "decimals": 0, "unit_label_nb": "kr"}
+    assert numbers.format_value(row, "nb") == "13,5\u00a0mrd. kr"
