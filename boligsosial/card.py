@@ -82,6 +82,7 @@ class Download:
     regions: list[str]
     breakdowns: list[str]
     periods: list[str]
+    codes: str = "original"  # "current": the series on today's region codes (the explorer's)
 
 
 @dataclass
@@ -155,7 +156,7 @@ def chart_card(spec: Spec, lang: str, view: View, path: str) -> html.Section:
                 for tab in TABS
             ],
             source,
-            _share(base, lang, view, path),
+            _share(base, lang, view, path, spec, content),
             html.P(className="visually-hidden card-status", role="status", **{"aria-live": "polite"}),
         ],
     )
@@ -229,8 +230,15 @@ def _switch(label: str, param: str, options: list[tuple[str, str]], view: View, 
     )
 
 
-def _share(base: str, lang: str, view: View, path: str) -> html.Details:
+def _share(base: str, lang: str, view: View, path: str, spec: Spec, content: Content) -> html.Details:
+    from boligsosial import public  # imports this module
+
     link = view.url(path, fragment=base)
+    # The measure shown, on its public page (/figur): to share or embed on its own.
+    chosen = _measure(spec, view)["indicator"] if spec.get("measures") else None
+    shown = next((d for d in content.downloads if chosen in (None, d.indicator_id)), None)
+    public_link = shown and public.public_url(shown.indicator_id, shown.regions, shown.breakdowns, shown.periods, lang,
+                                              shown.codes)
     return html.Details(
         className="share",
         children=[
@@ -241,6 +249,7 @@ def _share(base: str, lang: str, view: View, path: str) -> html.Details:
                 t("card.copy", lang), type="button", className="button needs-js", disable_n_clicks=True,
                 **{"data-copy-link": base},
             ),
+            html.P(html.A(t("figur.card_link", lang), href=public_link, className="public-link")) if public_link else None,
         ],
     )
 
@@ -293,7 +302,10 @@ def download_url(download: Download, fmt: str, lang: str) -> str:
     params = {"region": ",".join(download.regions)}
     if periods:
         params |= {"from": periods[0], "to": periods[-1]}
-    params |= {"breakdown": ",".join(b or "total" for b in download.breakdowns), "lang": lang}
+    params |= {"breakdown": ",".join(b or "total" for b in download.breakdowns)}
+    if download.codes != "original":
+        params["codes"] = download.codes
+    params["lang"] = lang
     path = dash.get_relative_path(DATA_API.format(id=download.indicator_id, fmt=fmt))
     return f"{path}?{urlencode(params)}"
 
@@ -710,4 +722,48 @@ def _estimates(spec: Spec, lang: str, view: View) -> Content:
     )
 
 
-LOADERS: dict[str, Callable[[Spec, str, View], Content]] = {"line": _line, "bar": _bars, "estimates": _estimates}
+def _places(spec: Spec, lang: str, view: View) -> Content:
+    """One indicator over time for several places, a line each (a place against its county
+    and the country, or places side by side). The page hands in the rows (`rows`, which may
+    hold rates it computed and marked derived) and the places to draw, in order (`places`:
+    code and name pairs); `codes` says which region codes the download links ask for;
+    `also_download` names indicators a computed rate was computed from, with their rows in
+    `also_rows` (offered for download and described under About, as the figures rest on them)."""
+    indicator_id = spec["indicator"]
+    also = list(spec.get("also_download", []))
+    catalogue = queries.indicators([indicator_id, *also])
+    indicator = catalogue.get(indicator_id, {"id": indicator_id})
+    places = [(str(code), name) for code, name in spec["places"]]
+    names = dict(places)
+    rows = [dict(r, _label=names[r["region_code"]]) for r in spec["rows"] if r["region_code"] in names]
+    used = [dict(r, _label=names[r["region_code"]]) for r in spec.get("also_rows", []) if r["region_code"] in names]
+    periods = sorted({r["period"] for r in rows})
+    found = {(r["region_code"], r["period"]): r for r in rows}
+
+    def row(code: str, period: str) -> Row:
+        return found.get((code, period)) or _stand_in(indicator, period, {})
+
+    series = [Series(name, tuple(_point(row(code, p), _year(p), lang, name) for p in periods)) for code, name in places]
+    figure = figures.line_over_time(
+        series, lang, axis=figures.axis_format(indicator.get("unit", ""), indicator.get("decimals") or 0, lang))
+    title = pick_text(spec["title"], lang)
+    table = tables.data_table(
+        t("table.caption", lang, title=title), t("table.period", lang),
+        [tables.Column(name) for _, name in places],
+        [tables.Row(tables.Cell(format_period(p, lang)), tuple(_cell(row(code, p), lang) for code, _ in places))
+         for p in periods],
+        lang, table_id=f"card-{spec['id']}-data",
+    )
+    name = indicator.get(f"title_{lang}", indicator_id)
+    return Content(
+        figure=figure, alt=alt_text.line(_what(name), series, lang), table=table, rows=rows + used,
+        indicators={i: catalogue[i] for i in [indicator_id, *also] if i in catalogue},
+        downloads=[Download(i, [code for code, _ in places], [""], periods, spec.get("codes", "original"))
+                   for i in [indicator_id, *also]],
+        below_chart=[_flag_legend([p for s in series for p in s.points], lang)],
+    )
+
+
+LOADERS: dict[str, Callable[[Spec, str, View], Content]] = {
+    "line": _line, "bar": _bars, "estimates": _estimates, "places": _places,
+}

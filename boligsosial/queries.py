@@ -31,6 +31,11 @@ class WarehouseUnavailable(RuntimeError):
         self.message = message
         self.path = path
 
+    @property
+    def public_message(self) -> str:
+        """The message without the server's directories (for /healthz, which anyone can read)."""
+        return self.message.replace(str(self.path), self.path.name) if self.path else self.message
+
 
 _lock = threading.Lock()
 _connection: duckdb.DuckDBPyConnection | None = None
@@ -534,3 +539,98 @@ def strategy_target(strategy_id: str, target_no: int) -> dict[str, Any] | None:
         {"id": strategy_id, "no": int(target_no)},
     )
     return rows[0] if rows else None
+
+
+# --- Region explorer ---
+# The Kommuner og fylker page (pages/kommuner.py, boligsosial/explorer.py). It reads the series
+# on today's region codes (observation_current), so a place's history includes the years it had
+# an older number, and only totals (breakdown ''): the explorer compares places, not groups.
+
+_EXPLORER_ROWS_SQL = """
+    SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
+           o.derived, o.derivation, o.confidence, o.note, o.source_id, o.harmonised, o.original_codes,
+           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
+           s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
+           s.published AS source_published, s.fetched_at AS source_fetched_at,
+           s.license AS source_license
+    FROM observation_current o
+    JOIN indicator i ON i.id = o.indicator_id
+    LEFT JOIN source s ON s.source_id = o.source_id
+    WHERE o.breakdown = ''
+      AND ($indicators IS NULL OR list_contains($indicators, o.indicator_id))
+      AND ($regions IS NULL OR list_contains($regions, o.region_code))
+      AND ($level IS NULL OR o.region_code IN (SELECT code FROM region WHERE level = $level))
+    ORDER BY o.indicator_id, o.region_code, o.period
+"""
+
+
+def explorer_rows(
+    indicator_ids: Iterable[str] | None = None,
+    regions: Iterable[str] | None = None,
+    level: str | None = None,
+) -> list[dict[str, Any]]:
+    """Totals on today's codes, each with its unit and source: of the given indicators (None:
+    every one), for the given regions (None: every one) or every region of `level` (a code of
+    that level no longer valid today can still hold rows that could not be carried over)."""
+    return _rows(
+        _EXPLORER_ROWS_SQL,
+        {
+            "indicators": None if indicator_ids is None else [str(i) for i in indicator_ids],
+            "regions": None if regions is None else [str(r) for r in regions],
+            "level": level,
+        },
+    )
+
+
+def explorer_regions() -> list[dict[str, Any]]:
+    """Every region with its validity, and every recorded change of code or name (merges,
+    splits, renumbering), for the explorer's place lookup."""
+    return _rows(
+        """SELECT code, name, level, parent_code, valid_from, valid_to FROM region
+           ORDER BY code, valid_from NULLS FIRST"""
+    )
+
+
+def region_changes() -> list[dict[str, Any]]:
+    """Every change of region code, oldest first."""
+    return _rows(
+        """SELECT old_code, old_name, new_code, new_name, changed_on, level FROM region_change
+           ORDER BY changed_on, old_code, new_code"""
+    )
+
+
+def explorer_levels() -> dict[str, int]:
+    """How many totals from Statistics Norway's tables (sources of kind 'ssb', which only
+    `etl refresh` loads) the warehouse holds per region level: whether municipal statistics
+    have been loaded at all. The curated figures for a few big cities do not count."""
+    rows = _rows(
+        """WITH levels AS (SELECT code, any_value(level) AS level FROM region GROUP BY code)
+           SELECT l.level, count(*) AS n
+           FROM observation_current o
+           JOIN levels l ON l.code = o.region_code
+           JOIN source s ON s.source_id = o.source_id
+           WHERE o.breakdown = '' AND o.value IS NOT NULL AND s.kind = 'ssb'
+           GROUP BY l.level"""
+    )
+    return {row["level"]: row["n"] for row in rows}
+
+
+def explorer_places_with_data() -> dict[str, int]:
+    """Region codes with at least one total, and how many indicators each has."""
+    rows = _rows(
+        """SELECT region_code, count(DISTINCT indicator_id) AS n FROM observation_current
+           WHERE breakdown = '' AND value IS NOT NULL GROUP BY region_code"""
+    )
+    return {row["region_code"]: row["n"] for row in rows}
+
+
+def municipal_strategies(region_code: str) -> list[dict[str, Any]]:
+    """The strategies a municipality or county has adopted for itself (kind 'municipal'), with
+    source, adoption date and case number."""
+    return _rows(
+        """SELECT id, kind, name_nb, name_en, region_code, period_start, period_end, publication_code,
+                  published, owners_nb, source_publisher, source_title, source_url
+           FROM strategy WHERE kind = 'municipal' AND region_code = $code
+           ORDER BY published DESC NULLS LAST, id""",
+        {"code": str(region_code)},
+    )

@@ -258,6 +258,29 @@ def test_every_card_has_a_source_line_and_a_share_box(warehouse):
     assert doc.all("details", class_="share") and "Del / lenke" in doc.text
 
 
+def test_the_share_box_links_the_measure_shown_to_its_public_page(warehouse):
+    _, doc = _card(HOMELESS, {"measure-homeless": "rate"}, "en")
+    link = doc.all("a", class_="public-link")
+    assert len(link) == 1 and "page of its own" in doc.text
+    path, query = link[0]["href"].split("?")
+    assert path == "/figur/homeless_per_1000"
+    # From the first period on, open-ended, so the public page stays current.
+    assert parse_qs(query) == {"region": ["0"], "from": ["1996"], "breakdown": ["total"], "lang": ["en"]}
+    _, bars = _card(SITUATION, {"year-situation": "2016"})
+    query = parse_qs(urlsplit(bars.all("a", class_="public-link")[0]["href"]).query)
+    assert query["from"] == query["to"] == ["2016"] and query["lang"] == ["nb"]
+    assert set(query["breakdown"][0].split(",")) == {
+        "situation=temporary_accommodation", "situation=friends_acquaintances", "situation=prison"}
+    # A card of places (no measures to choose from) links its places, on the codes it shows.
+    from boligsosial import queries
+    places = {"id": "places", "chart": "places", "title": {"nb": "Steder", "en": "Places"}, "indicator": "homeless",
+              "places": [("0", "Norge"), ("0301", "Oslo")], "codes": "current",
+              "rows": queries.card_rows(["homeless"], ["0", "0301"], [""])}
+    _, doc = _card(places)
+    query = parse_qs(urlsplit(doc.all("a", class_="public-link")[0]["href"]).query)
+    assert query["region"] == ["0,0301"] and query["codes"] == ["current"] and query["breakdown"] == ["total"]
+
+
 SITUATION = {
     "id": "situation", "chart": "bar", "title": {"nb": "Bosituasjon", "en": "Living situation"},
     "note": {"nb": "Kategoriene er ikke de samme i alle år.", "en": "The categories differ between years."},
