@@ -5,6 +5,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
+# libcairo2 and a font: PNG downloads of the public chart pages are drawn from their SVG.
+RUN apt-get update && apt-get install -y --no-install-recommends libcairo2 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so code changes do not reinstall them.
 COPY pyproject.toml constraints.txt README.md ./
 COPY etl/__init__.py etl/__init__.py

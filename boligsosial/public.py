@@ -1,0 +1,536 @@
+"""Public chart pages for journalists: one chart with its numbers and source, as plain HTML.
+
+    /figur/<indicator>       the chart as inline SVG, a short summary, the table, the source,
+                             downloads (CSV, XLSX, PNG, SVG), a share link and an embed code
+    /figur/<indicator>.svg   the chart as an image with its title and source written in
+    /figur/<indicator>.png   the same, rasterised (cairosvg, when installed)
+    /embed/<indicator>       the chart with minimal chrome, for an <iframe> on another site
+                             (security.py lets only /embed/ be framed)
+
+They take the same view parameters as the app and the data API (boligsosial/selection.py:
+region, from, to, breakdown, by, codes, lang), so a page, its CSV and its embed show the same
+rows. An open period ("from=2012", no "to") keeps an embed current when new data arrives.
+With neither `breakdown` nor `by`, a page shows the total when the indicator has one.
+
+No JavaScript at all: the SVG is drawn on the server (boligsosial/svg_chart.py) and every
+point carries its value as a hover title. Responses are cached per data version and
+parameters (boligsosial/render_cache.py) and carry an ETag and a short public max-age, so a
+CDN can serve them too; a repeat request does no data query and no drawing.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from html import escape
+from typing import Any, Callable, Mapping, Sequence
+from urllib.parse import urlencode
+
+import dash
+from flask import Blueprint, Response, render_template, request
+from markupsafe import Markup
+
+from boligsosial import (
+    alt_text, api, breakdowns, card, components, exports, i18n, page_config, queries, selection, settings, svg_chart,
+    tables,
+)
+from boligsosial.figures import STYLES, Series, axis_format
+from boligsosial.i18n import t
+from boligsosial.numbers import UNIT_SIGNS, format_date, format_number, format_period, format_value, is_missing
+from boligsosial.render_cache import RenderCache, Rendered
+from boligsosial.selection import Selection, SelectionError
+
+try:  # optional: PNG downloads need cairosvg (and the system's libcairo2)
+    import cairosvg
+except (ImportError, OSError):  # pragma: no cover - depends on the machine
+    cairosvg = None
+
+logger = logging.getLogger(__name__)
+
+blueprint = Blueprint("public", __name__, template_folder="templates")
+cache = RenderCache()
+
+FORMAT_VERSION = "1"  # part of every ETag: raise it when the pages' markup changes
+MAX_ROWS = 5000  # rows on one page; more is a download, not a chart
+MAX_LINES = len(STYLES)  # series one line chart can show, each in a style of its own
+MAX_BARS = 400  # a little under the number of municipalities Norway has ever had at once
+PNG_SCALE = 2  # sharp on high-density screens and in print
+# The embed is shown in someone else's column: a lower chart, so its title and source fit too.
+EMBED_FRAME = replace(svg_chart.WIDE, id_prefix="chart-embed", plot_height=260)
+_ID = re.compile(r"[a-z0-9_]{1,64}")
+CSS_FILE = settings.ROOT / "assets" / "figur.css"
+
+
+class _NotFound(LookupError):
+    pass
+
+
+# ------------------------------------------------------------------------------ routes
+
+
+@blueprint.get("/figur/<name>")
+def figure(name: str):
+    indicator_id, dot, extension = name.partition(".")
+    if dot and extension not in ("svg", "png"):
+        return _error_page(404, "figur.not_found_heading", t("figur.not_found", _lang(), id=name[:80]))
+    if extension == "png" and cairosvg is None:
+        return _error_page(404, "figur.not_found_heading", t("figur.png_unavailable", _lang()))
+    return _serve(extension or "page", indicator_id)
+
+
+@blueprint.get("/embed/<indicator_id>")
+def embed(indicator_id: str):
+    return _serve("embed", indicator_id)
+
+
+def _serve(kind: str, indicator_id: str) -> Response:
+    try:
+        chosen = selection.parse(request.args)
+    except SelectionError as error:
+        return _error_page(400, "figur.bad_request_heading", error.message(_lang()))
+    if not _ID.fullmatch(indicator_id):
+        return _not_found(indicator_id, chosen.lang)
+    version = queries.data_version()
+    site = request.url_root.rstrip("/")
+    key = (kind, indicator_id, chosen.query_string(), site)
+    etag = hashlib.sha256("\x1f".join((FORMAT_VERSION, version, *key)).encode()).hexdigest()[:24]
+    if api._not_modified(etag, None):  # noqa: SLF001 - the API's validator logic, shared
+        response = Response(status=304)
+    else:
+        try:
+            rendered = cache.get_or_build(version, key, lambda: BUILDERS[kind](indicator_id, chosen, site))
+        except _NotFound:
+            return _not_found(indicator_id, chosen.lang)
+        except SelectionError as error:  # a `by` dimension the warehouse does not have
+            return _error_page(400, "figur.bad_request_heading", error.message(chosen.lang))
+        except exports.TooManyRows as error:
+            message = t("figur.too_many_rows", chosen.lang, limit=format_number(error.limit, 0, chosen.lang))
+            return _error_page(400, "figur.bad_request_heading", message)
+        response = Response(rendered.body, content_type=rendered.content_type)
+        for name, value in rendered.headers:
+            response.headers[name] = value
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = f"public, max-age={api.MAX_AGE}"
+    return response
+
+
+def _lang() -> str:
+    return i18n.language(request.args.get("lang"))
+
+
+# ------------------------------------------------------------------------------ the chart model
+
+
+@dataclass
+class Chart:
+    """Everything a page, an embed or an image says about one selection."""
+
+    indicator: Mapping[str, Any]
+    selection: Selection  # as shown: with the default breakdown filled in
+    lang: str
+    title: str
+    subtitle: str
+    kind: str  # "line", "bar", or "" (no chart: no data, or too much for one chart)
+    series: list[Series]
+    categories: list[str]
+    alt: str
+    summary: list[str]
+    table: Any  # a Dash component tree (boligsosial/tables.py), written out with static_html
+    rows: list[dict[str, Any]]
+    note: str = ""
+    flagged: bool = False
+    periods: list[str] = field(default_factory=list)
+
+    def svg(self, frame: svg_chart.Frame) -> str:
+        axis = axis_format(self.indicator.get("unit", ""), self.indicator.get("decimals") or 0, self.lang)
+        if self.kind == "line":
+            labels = {p: format_period(p, self.lang) for p in self.periods}
+            return svg_chart.line_over_time(self.series, self.lang, axis=axis, frame=frame, title=self.title,
+                                            desc=self.alt, period_labels=labels)
+        return svg_chart.bars_by_category(self.categories, self.series, self.lang, axis=axis, frame=frame,
+                                          title=self.title, desc=self.alt)
+
+
+def build_chart(indicator_id: str, chosen: Selection) -> Chart:
+    indicator = queries.indicator(indicator_id)
+    if indicator is None:
+        raise _NotFound(indicator_id)
+    lang = chosen.lang
+    if chosen.breakdowns is None and chosen.by is None:
+        if any(row["breakdown"] == "" for row in queries.indicator_breakdowns(indicator_id)):
+            chosen = replace(chosen, breakdowns=("",))
+    dataset = exports.load(indicator_id, chosen, "", MAX_ROWS)
+    unit_fields = {name: indicator.get(name) for name in ("decimals", "unit", "unit_label_nb", "unit_label_en")}
+    rows = [{**row, **unit_fields} for row in dataset.rows]
+    title = indicator.get(f"title_{lang}") or indicator_id
+    unit = card._unit_heading(indicator, lang)  # noqa: SLF001 - the card's own wording, shared
+
+    # One series per (region, breakdown), named by what differs between them.
+    by_series: dict[tuple[str, str], dict[str, dict]] = {}
+    names: dict[str, str] = {}
+    for row in rows:
+        by_series.setdefault((row["region_code"], row["breakdown"]), {})[row["period"]] = row
+        names.setdefault(row["region_code"], row.get("region_name") or row["region_code"])
+    keys = sorted(by_series, key=lambda k: (len(k[0]), k[0], _breakdown_order(k[1], dataset.categories)))
+    periods = sorted({row["period"] for row in rows}, key=svg_chart.period_position)
+    bars = chosen.by is not None or len(periods) == 1
+    if len(keys) == 1:  # a line is named by what it shows; a lone bar by where
+        labels = {keys[0]: names[keys[0][0]] if bars else title}
+    else:
+        labels = _series_labels(keys, names, dataset, lang)
+    period_text = _span(periods, lang)
+    subtitle = _subtitle(keys, names, dataset, period_text, lang)
+
+    def row_for(key: tuple[str, str], period: str) -> dict:
+        return by_series[key].get(period) or {"period": period, "value": None, "status": "..", **unit_fields}
+
+    base = dict(indicator=indicator, selection=chosen, lang=lang, title=title, subtitle=subtitle, rows=rows,
+                periods=periods)
+    if not rows:
+        return Chart(**base, kind="", series=[], categories=[], alt="", summary=[], table=None,
+                     note=t("figur.no_data", lang))
+
+    if bars:
+        categories = [labels[k] for k in keys]
+        several = len(periods) > 1
+        # A category a period has no row for at all is left out of that period's bars (the
+        # table still shows it as missing); a row without a value is drawn as missing.
+        series = [
+            Series(format_period(p, lang) if several else title,
+                   tuple(card._point(row_for(k, p), labels[k], lang, labels[k]) for k in keys  # noqa: SLF001
+                         if p in by_series[k] or not several))
+            for p in periods
+        ]
+        columns = [tables.Column(f"{unit}, {format_period(p, lang)}" if several else unit) for p in periods]
+        table_rows = [tables.Row(tables.Cell(labels[k]), tuple(card._cell(row_for(k, p), lang) for p in periods))  # noqa: SLF001
+                      for k in keys]
+        header = t("table.category", lang)
+        alt = alt_text.bars(card._what(title), period_text, categories, series, lang)  # noqa: SLF001
+        # In words: the highest and lowest of each period (the missing ones are in the table).
+        shown = [Series(one.name, tuple(p for p in one.points if p.y is not None)) for one in series]
+        summary = [_sentence(alt_text.bars(title, period_text, categories, shown, lang).split(": ", 1)[-1])]
+        kind, note = ("bar", "") if len(keys) <= MAX_BARS else ("", t("figur.too_many_bars", lang, limit=MAX_BARS))
+    else:
+        categories = []
+        # As for one series, a period a series has no row for is simply not on its line (the
+        # table shows it as missing); a row without a value is a labelled gap.
+        series = [Series(labels[k], tuple(card._point(row_for(k, p), p, lang) for p in periods  # noqa: SLF001
+                                          if p in by_series[k])) for k in keys]
+        columns = [tables.Column(unit if len(keys) == 1 else labels[k]) for k in keys]
+        table_rows = [tables.Row(tables.Cell(format_period(p, lang)), tuple(card._cell(row_for(k, p), lang) for k in keys))  # noqa: SLF001
+                      for p in periods]
+        header = t("table.period", lang)
+        alt = alt_text.line(card._what(title), series, lang)  # noqa: SLF001
+        kind, note = ("line", "") if len(keys) <= MAX_LINES else ("", t("figur.too_many_lines", lang, limit=MAX_LINES))
+        # A sentence per series while they are few enough to draw; past that, the table says it.
+        summary = _line_summary(keys, by_series, labels, lang) if kind else []
+    caption = t("figur.caption", lang, title=title, unit=unit) + (f", {period_text}" if bars else "")
+    table = tables.data_table(caption, header, columns, table_rows, lang, table_id="figur-data")
+    flagged = any(p.flagged for one in series for p in one.points)
+    return Chart(**base, kind=kind, series=series, categories=categories, alt=alt, summary=summary, table=table,
+                 note=note, flagged=flagged)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _breakdown_order(key: str, categories: Mapping[tuple[str, str], Mapping[str, Any]]) -> tuple:
+    """A breakdown key in its categories' own order (sort_order), the total first."""
+    return tuple(((categories.get(part) or {}).get("sort_order") or 10**6, part[1])
+                 for part in breakdowns.parse(key).items())
+
+
+def _series_labels(keys, names, dataset, lang) -> dict[tuple[str, str], str]:
+    """Each series named by what differs between them: the place, and the breakdown's parts
+    that vary (just the category when one dimension varies: "Under 25 år")."""
+    regions_vary = len({k[0] for k in keys}) > 1
+    parsed = {k: breakdowns.parse(k[1]) for k in keys}
+    dimensions = sorted({d for parts in parsed.values() for d in parts})
+    varying = [d for d in dimensions if len({parts.get(d) for parts in parsed.values()}) > 1]
+    labels = {}
+    for key in keys:
+        words = []
+        for dimension in varying:
+            code = parsed[key].get(dimension)
+            if code is None:
+                continue
+            category = (dataset.categories.get((dimension, code)) or {}).get(f"label_{lang}") or code
+            dimension_name = (dataset.dimensions.get(dimension) or {}).get(f"label_{lang}") or dimension
+            words.append(category if len(varying) == 1 else f"{dimension_name}: {category}")
+        text = "; ".join(words) or (t("breakdown.total", lang) if not regions_vary else "")
+        labels[key] = " – ".join(part for part in ((names[key[0]] if regions_vary else ""), text) if part)
+    return labels
+
+
+def _subtitle(keys, names, dataset, period_text: str, lang: str) -> str:
+    """Where, which breakdown (when all series share one) and when: "Norge · 1996–2020"."""
+    parts = []
+    regions = list(dict.fromkeys(names[k[0]] for k in keys))
+    if len(regions) > 4:  # named one by one in the chart and the table
+        parts.append(t("figur.regions", lang, count=len(regions)))
+    elif regions:
+        parts.append(", ".join(regions))
+    shared = {k[1] for k in keys}
+    if len(shared) == 1 and (only := shared.pop()):
+        parts.append(selection.breakdown_label(only, lang, dataset.dimensions, dataset.categories))
+    if period_text:
+        parts.append(period_text)
+    return " · ".join(parts)
+
+
+def _span(periods: Sequence[str], lang: str) -> str:
+    if not periods:
+        return ""
+    first, last = format_period(periods[0], lang), format_period(periods[-1], lang)
+    return first if first == last else f"{first}–{last}"
+
+
+def _line_summary(keys, by_series, labels, lang: str) -> list[str]:
+    """The latest figure of each series and, for one series, the change since the first period
+    shown: a number we computed, so it is labelled as such, and left out when a qualifier
+    ("over", "under") makes it unknowable."""
+    sentences = []
+    for key in keys:
+        shown = [row for period, row in sorted(by_series[key].items(), key=lambda item: svg_chart.period_position(item[0]))
+                 if not is_missing(row.get("value"))]
+        name = labels[key]
+        if not shown:
+            sentences.append(t("figur.summary_none", lang, name=name))
+            continue
+        last = shown[-1]
+        sentences.append(t("figur.summary_latest", lang, name=name, period=format_period(last["period"], lang),
+                           value=format_value(last, lang)))
+        if len(keys) == 1 and len(shown) > 1:
+            sentences.append(_change(shown[0], last, lang))
+    return sentences
+
+
+def _change(first: Mapping[str, Any], last: Mapping[str, Any], lang: str) -> str:
+    periods = dict(start=format_period(first["period"], lang), end=format_period(last["period"], lang))
+    if {first.get("qualifier"), last.get("qualifier")} & {"gt", "lt"}:
+        return t("figur.change_unknown", lang, **periods)
+    decimals = int(first.get("decimals") or 0)
+    difference = float(last["value"]) - float(first["value"])
+    sign = "+" if difference > 0 else "−" if difference < 0 else "±"
+    percent = first.get("unit") == "percent"
+    amount = f"{sign}{format_number(abs(difference), decimals, lang)}"
+    unit = t("figur.percentage_points", lang) if percent else (first.get(f"unit_label_{lang}") or "")
+    text = f"{amount} {unit}".strip()
+    if not percent and float(first["value"]) != 0:
+        relative = difference / abs(float(first["value"])) * 100
+        text += f" ({'+' if relative > 0 else '−' if relative < 0 else '±'}{format_number(abs(relative), 0, lang)}{UNIT_SIGNS['percent'][lang]})"
+    approximate = "approx" in {first.get("qualifier"), last.get("qualifier")}
+    return t("figur.change_approx" if approximate else "figur.change", lang, change=text, **periods)
+
+
+# ------------------------------------------------------------------------------ responses
+
+
+def _urls(chart: Chart, site: str) -> dict[str, str]:
+    indicator_id = chart.indicator["id"]
+    query = chart.selection.query_string()
+    other = "en" if chart.lang == "nb" else "nb"
+    other_query = replace(chart.selection, lang=other).query_string()
+    return {
+        "canonical": f"{site}/figur/{indicator_id}?{query}",
+        "other_lang": f"/figur/{indicator_id}?{other_query}",
+        "embed": f"{site}/embed/{indicator_id}?{query}",
+        "svg": f"/figur/{indicator_id}.svg?{query}",
+        "png": f"/figur/{indicator_id}.png?{query}",
+        "csv": f"{api.PREFIX}/indicators/{indicator_id}/data.csv?{query}",
+        "xlsx": f"{api.PREFIX}/indicators/{indicator_id}/data.xlsx?{query}",
+        "home": components.href("/", chart.lang),
+        "app": app_page(indicator_id, chart.lang),
+        "css": css_url(),
+        "icon": favicon_url(),
+    }
+
+
+def _page_context(chart: Chart, site: str, embed: bool = False) -> dict[str, Any]:
+    lang = chart.lang
+    frame = EMBED_FRAME if embed else svg_chart.WIDE
+    wide = chart.svg(frame) if chart.kind else ""
+    narrow = chart.svg(svg_chart.narrow(frame)) if chart.kind else ""
+    info = queries.status()
+    urls = _urls(chart, site)
+    height = _embed_height(chart.svg(EMBED_FRAME) if chart.kind and not embed else wide)
+    # The address is URL-encoded (no quotes or brackets), so it is written as it is, readable.
+    embed_code = (f'<iframe title="{escape(chart.title, quote=True)}" src="{urls["embed"]}" width="100%" '
+                  f'height="{height}" style="border:0;max-width:760px" loading="lazy"></iframe>')
+    return {
+        "lang": lang,
+        "other_lang": "en" if lang == "nb" else "nb",
+        "t": lambda key, **values: t(key, lang, **values),
+        "chart": chart,
+        "svg_wide": Markup(wide),
+        "svg_narrow": Markup(narrow),
+        "table": Markup(components.static_html(chart.table)) if chart.table is not None else "",
+        "source": Markup(components.static_html(components.source_line(chart.rows, lang))),
+        "publishers": _publishers(chart.rows, lang),
+        "sources": len({row["source_id"] for row in chart.rows if row.get("source_id")}),
+        "definition": chart.indicator.get(f"definition_{lang}") or "",
+        "urls": urls,
+        "embed_code": embed_code,
+        "png": cairosvg is not None,
+        "data_version": info["data_version"],
+        "built": format_date(info["built_at"], lang),
+        "site_name": t("site.name", lang),
+    }
+
+
+def _publishers(rows: Sequence[Mapping[str, Any]], lang: str) -> str:
+    """The embed's one source line: "Kilder: Husbanken, SINTEF" (titles and links are one
+    click away, on the public page)."""
+    names = list(dict.fromkeys(row["source_publisher"] for row in rows if row.get("source_publisher")))
+    if not names:
+        return ""
+    return t("source.label" if len(names) == 1 else "source.label_many", lang) + " " + ", ".join(names) + "."
+
+
+def _embed_height(svg: str) -> int:
+    """An iframe height that fits the embed's chart at a typical article width (640 px), with
+    its title and source line."""
+    match = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    chart = int(match[2]) * 640 / int(match[1]) if match else 0
+    return int(math.ceil((chart + 170) / 10) * 10)
+
+
+def _html(template: str, context: Mapping[str, Any]) -> Rendered:
+    return Rendered(render_template(template, **context).encode("utf-8"), "text/html; charset=utf-8")
+
+
+def _build_page(indicator_id: str, chosen: Selection, site: str) -> Rendered:
+    return _html("figur_page.html", _page_context(build_chart(indicator_id, chosen), site))
+
+
+def _build_embed(indicator_id: str, chosen: Selection, site: str) -> Rendered:
+    return _html("figur_embed.html", _page_context(build_chart(indicator_id, chosen), site, embed=True))
+
+
+def image_svg(chart: Chart, site: str) -> str:
+    """The chart as a file: title, subtitle and source written into it."""
+    source = card._source_text(chart.rows, chart.lang)  # noqa: SLF001 - the card's own wording, shared
+    where = f"{site}/figur/{chart.indicator['id']}"
+    frame = replace(svg_chart.IMAGE, title=chart.title, subtitle=chart.subtitle,
+                    source=f"{source}. {t('site.name', chart.lang)}: {where}", id_prefix="image")
+    if chart.kind:
+        return chart.svg(frame)
+    # Nothing to draw: an image that says so rather than an empty one.
+    return svg_chart.bars_by_category([], [], chart.lang, frame=replace(frame, subtitle=chart.note),
+                                      title=chart.title, desc=chart.note)
+
+
+def _image_headers(chart: Chart, extension: str) -> tuple[tuple[str, str], ...]:
+    name = f"boligsosial-{chart.indicator['id']}-{queries.data_version()[:8]}.{extension}"
+    return (("Content-Disposition", f'inline; filename="{name}"'),)
+
+
+def _build_svg(indicator_id: str, chosen: Selection, site: str) -> Rendered:
+    chart = build_chart(indicator_id, chosen)
+    return Rendered(image_svg(chart, site).encode("utf-8"), "image/svg+xml; charset=utf-8", _image_headers(chart, "svg"))
+
+
+def _build_png(indicator_id: str, chosen: Selection, site: str) -> Rendered:
+    chart = build_chart(indicator_id, chosen)
+    png = cairosvg.svg2png(bytestring=image_svg(chart, site).encode("utf-8"), scale=PNG_SCALE)
+    return Rendered(png, "image/png", _image_headers(chart, "png"))
+
+
+BUILDERS: dict[str, Callable[[str, Selection, str], Rendered]] = {
+    "page": _build_page, "embed": _build_embed, "svg": _build_svg, "png": _build_png,
+}
+
+
+# ------------------------------------------------------------------------------ links
+
+
+def app_page(indicator_id: str, lang: str) -> str:
+    """The app page where the indicator lives: the first story page (in menu order) with a
+    chart card for it, at that card; the front page's cards next; else the data catalogue."""
+    found = _app_page(indicator_id)
+    if found is None:
+        return components.href("/data", lang)
+    path, card_id = found
+    return components.href(path, lang) + (f"#card-{card_id}" if card_id else "")
+
+
+def _app_page(indicator_id: str) -> tuple[str, str] | None:
+    candidates = []
+    for entry in dash.page_registry.values():
+        config_name = getattr(sys.modules.get(entry.get("module", "")), "CONFIG", None)
+        if not config_name:
+            continue
+        config = page_config.load(config_name)
+        for spec in config.get("cards", []):
+            if any(measure.get("indicator") == indicator_id for measure in spec.get("measures", [])):
+                candidates.append((entry["path"] == "/", entry.get("order") or 0, entry["path"], spec["id"]))
+                break
+        else:
+            if any(tile.get("indicator") == indicator_id or tile.get("rate_indicator") == indicator_id
+                   for tile in config.get("tiles", [])):
+                candidates.append((entry["path"] == "/", entry.get("order") or 0, entry["path"], ""))
+    if not candidates:
+        return None
+    _, _, path, card_id = min(candidates)
+    return path, card_id
+
+
+def css_url() -> str:
+    """The stylesheet's address stamped with its modification time exactly as Dash stamps its
+    assets (?m=<getmtime>), so boligsosial/static_assets.py serves it compressed and cacheable
+    for a year, and a release with a changed file gets a new address."""
+    try:
+        stamp = str(CSS_FILE.stat().st_mtime)
+    except OSError:
+        stamp = "0"
+    return dash.get_relative_path("/assets/figur.css") + f"?m={stamp}"
+
+
+def favicon_url() -> str:
+    # Dash's own icon route, as the app pages use it (without one, browsers ask for a missing /favicon.ico).
+    return dash.get_relative_path("/_favicon.ico") + f"?v={dash.__version__}"
+
+
+def public_url(indicator_id: str, regions: Sequence[str], breakdown_keys: Sequence[str], periods: Sequence[str],
+               lang: str, codes: str = "original") -> str:
+    """The public page of one series as a card shows it (used by the card's share box): its
+    regions and breakdowns, from its first period on (open-ended, so it stays current)."""
+    params: list[tuple[str, str]] = [("region", ",".join(dict.fromkeys(regions)) or "0")]
+    if periods:
+        params.append(("from", min(periods, key=svg_chart.period_position)))
+        if len(set(periods)) == 1:
+            params.append(("to", periods[0]))
+    params.append(("breakdown", ",".join(dict.fromkeys(key or "total" for key in breakdown_keys)) or "total"))
+    if codes != "original":
+        params.append(("codes", codes))
+    params.append(("lang", lang))
+    return dash.get_relative_path(f"/figur/{indicator_id}") + "?" + urlencode(params, safe=",|=")
+
+
+# ------------------------------------------------------------------------------ errors
+
+
+def _not_found(indicator_id: str, lang: str) -> Response:
+    return _error_page(404, "figur.not_found_heading", t("figur.not_found", lang, id=indicator_id[:80]), lang)
+
+
+def _error_page(status: int, heading: str, message: str, lang: str | None = None) -> Response:
+    lang = lang or _lang()
+    other = "en" if lang == "nb" else "nb"
+    args = {k: v for k, v in request.args.items(multi=False)}
+    args["lang"] = other
+    context = {
+        "lang": lang, "other_lang": other, "t": lambda key, **values: t(key, lang, **values),
+        "heading": t(heading, lang), "message": message, "status": status,
+        "urls": {"home": components.href("/", lang), "data": components.href("/data", lang), "css": css_url(),
+                 "icon": favicon_url(),
+                 "other_lang": f"{request.path}?{urlencode(args)}"},
+        "site_name": t("site.name", lang),
+    }
+    response = Response(render_template("figur_error.html", **context), status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
