@@ -2,24 +2,42 @@
 
 Each page request gets an index page written on the server in the reader's language
 (`<html lang>` follows ?lang=), with the page's figures already in the HTML, so numbers show
-before any JavaScript has run and without it. The same page tree is handed to Dash's renderer
-so that its first render needs no routing callback. /healthz tells a load balancer whether the
-warehouse is being served.
+before any JavaScript has run and without it. Built pages are kept per view and data version
+(boligsosial/page_cache.py).
+
+In the browser, Dash's renderer would only draw the charts again over the same HTML: the pages
+have no callbacks, and their links and forms are plain. So a page made of html.* and the dcc
+components the server writes as HTML gets its charts' figures and assets/charts.js, which
+draws them with plotly.js when they come into view; none of Dash's bundles (React and the
+component suites), which cost a phone seconds of main-thread work and half of the page's
+bytes (bench/lighthouse.py, bench/page_weight.py). A page with any other component is handed
+to Dash's renderer whole, as before, so that its first render needs no routing callback.
+/healthz tells a load balancer whether the warehouse is being served.
 """
 from __future__ import annotations
 
 import importlib.util
+import json
+import re
+import sys
 from html import escape
 from typing import Any
 
 import dash
 from dash import Dash
-from flask import jsonify, request
+from dash.exceptions import InvalidIndexException
+from flask import g, jsonify, redirect, request
 from plotly.io.json import to_json_plotly
 
-from boligsosial import api, components, data_version, errors, i18n, queries, security
+from boligsosial import api, components, data_version, errors, i18n, page_cache, queries, security, static_assets
+from boligsosial import public
 
 INITIAL_PAGE_ID = "_bolig-initial-page"
+CHARTS_ID = "_bolig-charts"
+STATIC = "static"
+# The dcc components components.static_html writes as working HTML; a page made of these and
+# html.* needs no Dash renderer in the browser (no callbacks of our own; links and forms are plain).
+STATIC_DCC = frozenset({"Graph", "Input", "Link"})
 
 # Dash's default index, with four changes: <html lang>, the server-rendered page (the app
 # entry), no <footer> around the scripts (it would be a second, empty footer landmark), and
@@ -42,12 +60,18 @@ INDEX = """<!DOCTYPE html>
     </body>
 </html>"""
 
-# Dash fetches the app layout (the pages container, empty) and would then run its routing
-# callback to fill it. layout_post puts the page the server already rendered into that
-# container, tells the location component where it already is (so the routing callback does
-# not run on first load) and gives Dash's title store the server's title. Client-side
-# navigation later works as usual.
+# For pages Dash renders in the browser (see the module docstring). Dash fetches the app
+# layout (the pages container, empty) and would then run its routing callback to fill it.
+# layout_post puts the page the server already rendered into that container, tells the
+# location component where it already is (so the routing callback does not run on first load)
+# and gives Dash's title store the server's title. Client-side navigation later works as usual.
+#
+# dcc.Graph loads plotly.js, when a page first draws a chart, from window._dashPlotlyJSURL,
+# which Dash's renderer sets to plotly's full bundle; the property below keeps it on the
+# partial bundle the app serves instead (boligsosial/static_assets.py), and Dash's own
+# assignment does nothing.
 RENDERER = """
+Object.defineProperty(window, "_dashPlotlyJSURL", {get: function () { return %(plotly)s; }, set: function () {}});
 var renderer = new DashRenderer({
     layout_post: function (layout) {
         var holder = document.getElementById("%(holder)s");
@@ -70,12 +94,66 @@ var renderer = new DashRenderer({
         })(layout);
     }
 });
-""" % {"holder": INITIAL_PAGE_ID}
+"""
 
 
 def _script_json(value: Any) -> str:
     """JSON that is safe inside <script>: no "<" can end the element or open a comment."""
     return to_json_plotly(value).replace("<", "\\u003c")
+
+
+def _render(page: dict, query: dict[str, str], lang: str) -> dict[str, str]:
+    """The page's own parts of the index: its HTML, its title, and what the browser draws it
+    with: its charts' figures for assets/charts.js, or, when the page has a component the
+    server cannot write as HTML, the whole tree for Dash's renderer."""
+    layout = page["layout"](**query) if callable(page["layout"]) else page["layout"]
+    charts = _charts(layout)
+    parts = {
+        # Wrapped as dash.page_container would wrap it (same DOM, same CSS, if Dash renders).
+        "app_entry": f'<div id="react-entry-point"><div><div id="_pages_content">{components.static_html(layout)}</div></div></div>',
+        "title": escape(i18n.t(page["title_id"], lang) if page.get("title_id") else page["title"]),
+    }
+    if charts is None:
+        parts["initial_page"] = f'<script id="{INITIAL_PAGE_ID}" type="application/json">{_script_json(layout)}</script>'
+    else:
+        parts["client"] = STATIC
+        parts["initial_page"] = (
+            f'<script id="{CHARTS_ID}" type="application/json" data-plotly="{escape(static_assets.plotly_url(app))}">'
+            f"{_script_json(charts)}</script>" if charts else ""
+        )
+    return parts
+
+
+def _charts(node: Any) -> list[dict] | None:
+    """Every dcc.Graph in the tree as {id, figure, config}; None if the tree has a component
+    that only Dash's renderer can show (components.static_html writes it as nothing)."""
+    found: list[dict] = []
+
+    def visit(node: Any) -> bool:
+        if isinstance(node, (list, tuple)):
+            return all(visit(child) for child in node)
+        if not hasattr(node, "to_plotly_json"):
+            return True  # text, numbers, None
+        spec = node.to_plotly_json()
+        props = spec["props"]
+        if spec["namespace"] != "dash_html_components":
+            if spec["type"] not in STATIC_DCC:
+                return False
+            if spec["type"] == "Graph":
+                if not props.get("id"):
+                    return False  # nothing to find its box by
+                found.append({"id": props["id"], "figure": props.get("figure") or {}, "config": props.get("config") or {}})
+        return visit(props.get("children"))
+
+    return found if visit(node) else None
+
+
+def _static_scripts(scripts: str) -> str:
+    """Of Dash's script tags, only the app's own assets (card.js, charts.js), deferred: a page
+    that Dash does not render needs none of Dash's bundles."""
+    assets = f'<script src="{app.get_asset_url("")}'
+    return "\n".join(tag.replace("<script ", "<script defer ", 1) for tag in re.findall(r"<script[^>]*></script>", scripts)
+                     if tag.startswith(assets))
 
 
 class BoligDash(Dash):
@@ -87,20 +165,28 @@ class BoligDash(Dash):
         page = self._page_for(request.path)
         if page is not None:
             # Same arguments Dash's router passes: the query parameters.
-            layout = page["layout"](**request.args.to_dict()) if callable(page["layout"]) else page["layout"]
-            # Wrapped as dash.page_container will wrap it, so the DOM is the same before and
-            # after Dash renders (same CSS, no layout shift).
-            values["app_entry"] = (
-                f'<div id="react-entry-point"><div><div id="_pages_content">{components.static_html(layout)}</div></div></div>'
-            )
-            values["initial_page"] = (
-                f'<script id="{INITIAL_PAGE_ID}" type="application/json">{_script_json(layout)}</script>'
-            )
-            values["title"] = escape(i18n.t(page["title_id"], lang) if page.get("title_id") else page["title"])
+            query = request.args.to_dict()
+            parts = page_cache.cache.get_or_build(page["path"], query, page_cache.served_version(), lambda: _render(page, query, lang))
+            values.update(parts)
+            if parts.get("client") == STATIC:
+                values.update(scripts=_static_scripts(kwargs["scripts"]), config="", renderer="")
         index = self.index_string
         for key, value in values.items():
             index = index.replace("{%" + key + "%}", value)
+        if values.get("client") == STATIC:
+            g.bolig_static_index = index
         return index
+
+    def index(self, *args: Any, **kwargs: Any) -> str:
+        # Dash checks that every index loads its renderer; a page drawn by assets/charts.js
+        # deliberately does not, so its index is taken as written.
+        try:
+            return super().index(*args, **kwargs)
+        except InvalidIndexException:
+            static = g.pop("bolig_static_index", None)
+            if static is None:
+                raise
+            return static
 
     def _page_for(self, path: str) -> dict | None:
         wanted = self.strip_relative_path(path) or ""
@@ -120,9 +206,12 @@ app = BoligDash(
     suppress_callback_exceptions=True,
     compress=importlib.util.find_spec("flask_compress") is not None,
     index_string=INDEX,
+    # assets/vendor holds plotly.js, which only pages with a chart load (static_assets.py).
+    assets_path_ignore=["^vendor$"],
 )
-app.renderer = RENDERER
+app.renderer = RENDERER % {"holder": INITIAL_PAGE_ID, "plotly": json.dumps(static_assets.plotly_url(app))}
 server = app.server
+static_assets.install(app)
 security.install(app)
 errors.install(app)
 data_version.install(server)
@@ -134,15 +223,27 @@ def healthz():
     try:
         body, code = queries.status(), 200
     except queries.WarehouseUnavailable as error:
-        body, code = {"status": "error", "message": error.message}, 503
+        body, code = {"status": "error", "message": error.public_message}, 503
     response = jsonify(body)
     response.status_code = code
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
+@server.before_request
+def page_redirect():
+    """A page may send a request elsewhere before it is rendered, by defining
+    `redirect_to(args) -> url | None` (the explorer turns a one-match search ?sted=Halden into
+    the shareable ?region=3101)."""
+    page = app._page_for(request.path)
+    hook = getattr(sys.modules.get(page["module"]), "redirect_to", None) if page else None
+    target = hook(request.args) if hook else None
+    return redirect(target, 302) if target else None
+
+
 # The data API (/api/v1): plain HTTP routes on the same server, described in data/openapi.yaml.
 server.register_blueprint(api.blueprint)
+server.register_blueprint(public.blueprint)
 
 
 if __name__ == "__main__":  # local development only; production runs gunicorn app:server

@@ -123,8 +123,17 @@
   function exportImage(button) {
     var holder = document.getElementById(button.getAttribute("data-graph"));
     var graph = holder && (holder.classList.contains("js-plotly-plot") ? holder : holder.querySelector(".js-plotly-plot"));
-    if (!graph || !window.Plotly) { return; }
-    var layout = JSON.parse(JSON.stringify(graph.layout || {}));
+    // A chart in a hidden tab (the "Last ned" tab is open) is not drawn yet: its figure and
+    // plotly.js come from assets/charts.js.
+    var charts = window.boligCharts;
+    var figure = graph && graph.data ? {data: graph.data, layout: graph.layout} : holder && charts && charts.figure(holder.id);
+    if (!figure) { return; }
+    var ready = window.Plotly ? Promise.resolve(window.Plotly) : charts.plotly();
+    ready.then(function (Plotly) { download(Plotly, button, figure, graph); });
+  }
+
+  function download(Plotly, button, figure, graph) {
+    var layout = JSON.parse(JSON.stringify(figure.layout || {}));
     var margin = layout.margin || {};
     var top = (margin.t || 16) + 56;
     var bottom = (margin.b || 36) + 48;
@@ -141,11 +150,11 @@
     }]);
     // Bar and dot charts set their own height (rows of a fixed size): keep their plot area as
     // it is and add room for the title and source; time series get a comfortable 420 px.
-    var height = (layout.height || Math.max(graph.clientHeight || 0, 420)) + (top - (margin.t || 16)) + (bottom - (margin.b || 36));
+    var height = (layout.height || Math.max((graph && graph.clientHeight) || 0, 420)) + (top - (margin.t || 16)) + (bottom - (margin.b || 36));
     layout.height = height;
     layout.width = 1000;
-    window.Plotly.downloadImage(
-      {data: graph.data, layout: layout, config: {}},
+    Plotly.downloadImage(
+      {data: figure.data, layout: layout, config: {}},
       {format: button.getAttribute("data-export"), filename: button.getAttribute("data-filename"), width: 1000, height: height}
     );
     say(cardOf(button), "data-msg-export");

@@ -140,13 +140,34 @@ def test_bokmal_links_to_english_and_unknown_languages_fall_back(client, warehou
     assert switch["href"] == "/?lang=en" and switch["lang"] == "en"
 
 
-def test_dash_gets_the_same_page_so_its_first_render_needs_no_callback(client, warehouse):
+def test_the_page_draws_its_charts_without_dash_in_the_browser(client, warehouse):
+    """The server's HTML is the page; the browser gets its charts' figures and the plotly.js
+    bundle to draw them with, and none of Dash's renderer bundles."""
     markup = client.get("/?lang=en").get_data(as_text=True)
-    holder = re.search(rf'<script id="{app_module.INITIAL_PAGE_ID}" type="application/json">(.*?)</script>', markup, re.S)
-    layout = json.loads(holder.group(1))
-    assert "7,777" in json.dumps(layout)
-    assert "layout_post" in markup  # the renderer hook that puts it in place
-    assert client.get("/_dash-layout").status_code == 200
+    holder = re.search(rf'<script id="{app_module.CHARTS_ID}" type="application/json" data-plotly="([^"]+)">(.*?)</script>',
+                       markup, re.S)
+    plotly_url, charts = holder.group(1), json.loads(holder.group(2))
+    boxes = [div["id"] for div in _Page(markup).all("div") if div.get("class") == "card-graph-canvas"]
+    assert boxes and [chart["id"] for chart in charts] == boxes
+    assert all(chart["figure"]["layout"]["separators"] == ".," for chart in charts)  # English number format
+    assert "7,777" in json.dumps(charts)
+    assert plotly_url.startswith("/assets/vendor/plotly-basic.min.js?m=")
+    assert re.search(r'<script defer src="/assets/charts.js\?m=[0-9.]+"></script>', markup)
+    for dash_part in ("dash_renderer", "_dash-config", "new DashRenderer", app_module.INITIAL_PAGE_ID):
+        assert dash_part not in markup
+
+
+def test_a_page_with_a_component_only_dash_can_show_is_rendered_by_dash():
+    from dash import dcc, html
+
+    graph = dcc.Graph(id="g", figure={"data": [{"type": "bar"}]}, config={"responsive": True})
+    assert app_module._charts(html.Div([html.P("x"), graph, dcc.Input(id="q")])) == [
+        {"id": "g", "figure": {"data": [{"type": "bar"}]}, "config": {"responsive": True}}
+    ]
+    dropdown_page = {"layout": lambda **_: html.Div([graph, dcc.Dropdown(id="d", options=["a"])]), "title": "T"}
+    parts = app_module._render(dropdown_page, {}, "nb")
+    assert "client" not in parts and f'id="{app_module.INITIAL_PAGE_ID}"' in parts["initial_page"]
+    assert app_module._charts(html.Div(dcc.Graph(figure={}))) is None  # a chart without an id cannot be found
 
 
 # ------------------------------------------------------------------------------ health
@@ -178,6 +199,9 @@ def test_without_a_warehouse_healthz_is_503_with_a_reason(client):
     assert response.status_code == 503
     body = response.get_json()
     assert body["status"] == "error" and "does not exist" in body["message"]
+    # Anyone can read /healthz: it names the file, not the server's directories.
+    assert settings.warehouse_path().name in body["message"]
+    assert str(settings.warehouse_path().parent) not in body["message"]
 
 
 def test_a_corrupt_warehouse_is_reported_the_same_way(client):

@@ -8,6 +8,13 @@ import pytest
 NBSP = "\u00a0"
 
 
+def _homeless_chart(page, drawn: str = "") -> None:
+    """Wait for the homelessness chart, scrolled into view: assets/charts.js draws charts as
+    they come into view."""
+    page.locator("#card-homeless .card-graph").scroll_into_view_if_needed()
+    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot" + drawn, timeout=30_000)
+
+
 def _texts(page, selector: str) -> list[str]:
     return [text.strip() for text in page.locator(selector).all_inner_texts()]
 
@@ -16,7 +23,7 @@ def test_figures_and_sources_are_visible(open_page, live_server, screenshot_dir)
     requests: list[str] = []
     page, errors = open_page(live_server + "/")
     page.on("request", lambda request: requests.append(request.url))
-    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot .scatterlayer .point", timeout=30_000)
+    _homeless_chart(page, " .scatterlayer .point")
 
     numbers = _texts(page, ".tile .figure-value .number")
     assert numbers == [f"111{NBSP}000", f"222{NBSP}000", f"7{NBSP}777", f"5{NBSP}555", f"3{NBSP}333"]
@@ -36,20 +43,20 @@ def test_figures_and_sources_are_visible(open_page, live_server, screenshot_dir)
 
 
 def test_the_first_view_needs_no_callback(browser, live_server):
-    """The server's page is handed to Dash, so loading it posts no callback at all."""
+    """The server writes the page and charts.js draws its charts, so loading it posts no callback at all."""
     context = browser.new_context()
     page = context.new_page()
     posts: list[str] = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
     page.goto(live_server + "/", wait_until="networkidle")
-    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot", timeout=30_000)
+    _homeless_chart(page)
     assert posts == []
     context.close()
 
 
 def test_english(open_page, live_server, screenshot_dir):
     page, errors = open_page(live_server + "/?lang=en")
-    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot", timeout=30_000)
+    _homeless_chart(page)
     assert page.evaluate("document.documentElement.lang") == "en"
     assert page.title() == "Overview – Social housing statistics"
     assert _texts(page, ".tile .figure-value .number")[2] == "7,777"
@@ -72,7 +79,7 @@ def test_language_switch_link(open_page, live_server):
 
 def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(open_page, live_server):
     page, errors = open_page(live_server + "/")
-    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot", timeout=30_000)
+    _homeless_chart(page)
     page.keyboard.press("Tab")
     focused = page.evaluate(
         """() => {
@@ -98,7 +105,7 @@ def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(open_page, li
 )
 def test_no_horizontal_scrolling_on_a_phone_or_at_200_percent_zoom(open_page, live_server, screenshot_dir, width, name):
     page, errors = open_page(live_server + "/", width=width, height=800)
-    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot .scatterlayer .point", timeout=30_000)
+    _homeless_chart(page, " .scatterlayer .point")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     for number in page.locator(".tile .figure-value").all():
         assert number.is_visible()

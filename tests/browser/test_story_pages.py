@@ -28,9 +28,13 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # `npm ci` (make test) 
 AXE_REPORTS = ROOT / "tests" / "artifacts" / "axe"
 
 # Every chart card's graph drawn by plotly (hidden panels too).
+# assets/charts.js draws a chart as it comes into view, and one in a hidden tab when the tab
+# shows it: bring each shown chart that is not drawn yet into view, until all are drawn.
 CHARTS_DRAWN = """() => {
-  const boxes = document.querySelectorAll('.card-graph');
-  return boxes.length > 0 && [...boxes].every(box => box.querySelector('.js-plotly-plot .svg-container'));
+  const boxes = [...document.querySelectorAll('.card-graph')].filter(box => box.offsetParent !== null);
+  const waiting = boxes.filter(box => !box.querySelector('.js-plotly-plot .svg-container'));
+  if (waiting.length) { waiting[0].scrollIntoView({block: 'center'}); }
+  return boxes.length > 0 && waiting.length === 0;
 }"""
 
 
