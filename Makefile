@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8050
 WORKERS ?= 2
 
-.PHONY: run serve build test install browser bench status refresh clean lock audit soak
+.PHONY: run serve build test install browser bench bench-quick bench-tools vendor-plotly status refresh clean lock audit soak
 
 ## Create the virtual environment and install pinned dependencies (re-run when they change).
 $(STAMP): pyproject.toml constraints.txt
@@ -54,8 +54,26 @@ refresh: install
 status: install
 	$(BIN)/python -m etl status
 
-bench: install
-	$(BIN)/python bench/build_bench.py
+## Every bench, one after the other (bench/run_all.py, ~25 min, Lighthouse most of it): prints each figure and writes
+## bench/results/*.json. BENCH_SOAK=1 includes the 5-minute soak.
+bench: install browser node_modules/axe-core/axe.min.js bench-tools
+	$(BIN)/python bench/run_all.py
+
+## Short runs of every bench, to try the scripts (not figures for the README).
+bench-quick: install browser node_modules/axe-core/axe.min.js bench-tools
+	$(BIN)/python bench/run_all.py --quick
+
+## wrk and nginx (Debian) for the load benches; without them those benches say "not available".
+bench-tools:
+	@{ command -v wrk >/dev/null 2>&1 && { command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; }; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk nginx; \
+	  else echo "Load benches: sudo apt-get install wrk nginx (otherwise they report 'not available')" >&2; fi; }
+
+## plotly.js for the charts is committed (assets/vendor) so `make run` needs no npm. After
+## changing the plotly pin, give plotly.js-basic-dist-min the same version in package.json, then:
+vendor-plotly: node_modules/axe-core/axe.min.js
+	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js assets/vendor/
 
 clean:
 	rm -rf $(VENV) .venv-audit node_modules data/warehouse.duckdb data/warehouse.duckdb.* data/etl_runs.jsonl tests/artifacts

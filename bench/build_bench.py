@@ -47,9 +47,10 @@ def main() -> None:
     print(f"database size: {result['database_bytes'] / 1e6:.2f} MB ({result['database_bytes']} bytes)")
     print(f"observations: {result['rows'].get('observation', 0)}, sources: {result['rows'].get('source', 0)}, "
           f"regions: {result['rows'].get('region', 0)}")
-    out = ROOT / "bench" / "results" / "build.json"
+    out = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results") / "build.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"written to {out.relative_to(ROOT)}")
+    print(f"written to {out}")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.live_server import start_gunicorn  # noqa: E402 - the tests' gunicorn starter, reused
+from tests.page_scripts import DRAW_ALL  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "page_weight.json"
 CHROMIUM = "/usr/bin/chromium"
@@ -45,13 +46,6 @@ OPTIONAL_PAGES = ["/kommuner", "/figur/homeless", "/embed/homeless"]
 APP_BUDGET = 800 * 1024
 PUBLIC_BUDGET = 100 * 1024
 LARGEST = 5  # resources listed per page
-# Scrolls to the first shown chart not drawn yet; true when all are drawn.
-DRAW_ALL = """() => {
-  const boxes = [...document.querySelectorAll('.card-graph')].filter(box => box.offsetParent !== null);
-  const waiting = boxes.filter(box => !box.querySelector('.js-plotly-plot .svg-container'));
-  if (waiting.length) { waiting[0].scrollIntoView({block: 'center'}); }
-  return waiting.length === 0;
-}"""
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ import dash
 import pytest
 
 import app as app_module  # noqa: F401 - registers the pages
+from tests.page_scripts import DRAW_ALL
 
 PAGES = [page["path"] for page in dash.page_registry.values() if not page.get("path_template")]
 
@@ -18,13 +19,6 @@ window.__shifts = [];
 new PerformanceObserver((list) => list.getEntries().forEach((e) => { if (!e.hadRecentInput) window.__shifts.push(e.value); }))
   .observe({type: "layout-shift", buffered: true});
 """
-
-DRAW_ALL = """() => {
-  const boxes = [...document.querySelectorAll('.card-graph')].filter(box => box.offsetParent !== null);
-  const waiting = boxes.filter(box => !box.querySelector('.js-plotly-plot .svg-container'));
-  if (waiting.length) { waiting[0].scrollIntoView({block: 'center'}); }
-  return waiting.length === 0;
-}"""
 
 
 @pytest.fixture
