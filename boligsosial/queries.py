@@ -420,17 +420,20 @@ def table_arrow(name: str, names: Iterable[str] | None = None):
 
 # Like _OBSERVATIONS_SQL, for several indicators, regions and breakdowns at once, and with the
 # source's retrieval date and licence for the card's About panel.
-_CARD_ROWS_SQL = """
-    SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.source_id,
+# What a chart card shows with each observation `o`: its unit and its source in full.
+_WITH_UNIT_AND_SOURCE = """
            i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
            s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
            s.published AS source_published, s.fetched_at AS source_fetched_at,
            s.license AS source_license
-    FROM observation o
+    FROM {table} o
     JOIN indicator i ON i.id = o.indicator_id
     LEFT JOIN source s ON s.source_id = o.source_id
-    WHERE list_contains($indicators, o.indicator_id)
+"""
+
+_CARD_ROWS_SQL = """
+    SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
+           o.derived, o.derivation, o.confidence, o.note, o.source_id,""" + _WITH_UNIT_AND_SOURCE.format(table="observation") + """    WHERE list_contains($indicators, o.indicator_id)
       AND list_contains($regions, o.region_code)
       AND list_contains($breakdowns, o.breakdown)
       AND ($periods IS NULL OR list_contains($periods, o.period))
@@ -548,15 +551,7 @@ def strategy_target(strategy_id: str, target_no: int) -> dict[str, Any] | None:
 
 _EXPLORER_ROWS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.source_id, o.harmonised, o.original_codes,
-           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
-           s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
-           s.published AS source_published, s.fetched_at AS source_fetched_at,
-           s.license AS source_license
-    FROM observation_current o
-    JOIN indicator i ON i.id = o.indicator_id
-    LEFT JOIN source s ON s.source_id = o.source_id
-    WHERE o.breakdown = ''
+           o.derived, o.derivation, o.confidence, o.note, o.source_id, o.harmonised, o.original_codes,""" + _WITH_UNIT_AND_SOURCE.format(table="observation_current") + """    WHERE o.breakdown = ''
       AND ($indicators IS NULL OR list_contains($indicators, o.indicator_id))
       AND ($regions IS NULL OR list_contains($regions, o.region_code))
       AND ($level IS NULL OR o.region_code IN (SELECT code FROM region WHERE level = $level))
