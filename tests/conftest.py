@@ -2,7 +2,16 @@
 data/. The bundled data in data/ is read as it is (that is what `make run` builds from)."""
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# Property tests explore new random examples on every local run; CI (.ci/run sets
+# HYPOTHESIS_PROFILE=ci) tries a fixed sequence, so a run that lands can be reproduced and a new
+# finding shows up on a developer's machine rather than blocking an unrelated change.
+settings.register_profile("ci", derandomize=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)

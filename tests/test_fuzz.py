@@ -89,6 +89,11 @@ def _text(response) -> str:
 
 def _check(response, allowed=(200, 400, 404)) -> None:
     body = _text(response)
+    if response.status_code == 308 and "//" in response.request.path:
+        # An empty path argument makes "//": Werkzeug answers with a redirect to the path with
+        # the slashes merged, which is an answer, not a break.
+        assert "//" not in urlsplit(response.headers["Location"]).path
+        return
     assert response.status_code in allowed, (response.status_code, response.request.url[:300], body[:500])
     for leak in LEAKS:
         assert leak not in body, (leak, response.request.url[:300])
