@@ -102,9 +102,10 @@ def main() -> None:
               f" {page['not_modified']['p50_ms']:>6.2f}/{page['not_modified']['p95_ms']:<6.2f}"
               f" {page['gzip_bytes'] / 1024:>7.1f}")
     print(f"figur.css: {len(css)} bytes ({result['css_gzip_bytes']} gzip), cached by the browser after the first page")
-    out = ROOT / "bench" / "results" / "figur_render.json"
+    out = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results") / "figur_render.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"written to {out.relative_to(ROOT)}")
+    print(f"written to {out}")
 
 
 if __name__ == "__main__":

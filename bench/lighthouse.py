@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from page_weight import CHROMIUM, CHROMIUM_ARGS, ROOT, pages_served, served_app  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "lighthouse.json"
+# BENCH_RESULTS: where run_all.py --quick keeps trial figures apart from a real run's.
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results") / "lighthouse.json"
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 RUNS = int(os.environ.get("LH_RUNS", "3"))
 PRESETS = [p.strip() for p in os.environ.get("LH_PRESETS", "mobile,desktop").split(",") if p.strip()]
@@ -108,7 +109,7 @@ def main() -> None:
                       f"{'  a11y: ' + ', '.join(summary['failed_accessibility']) if summary['failed_accessibility'] else ''}",
                       flush=True)
             write(results)  # so far, in case a later page fails
-    print(f"written to {RESULTS.relative_to(ROOT)}")
+    print(f"written to {RESULTS}")
 
 
 def write(results: dict) -> None:

@@ -34,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 from tests.live_server import start_gunicorn  # noqa: E402 - the tests' gunicorn starter, reused
 from tests.page_scripts import DRAW_ALL  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "page_weight.json"
+# BENCH_RESULTS: where run_all.py --quick keeps trial figures apart from a real run's.
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results") / "page_weight.json"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -142,7 +143,7 @@ def main() -> None:
                   "headers); bytes_first_view before scrolling, bytes after scrolling until every chart is drawn",
         "pages": results,
     }, indent=2, ensure_ascii=False) + "\n")
-    print(f"written to {RESULTS.relative_to(ROOT)}")
+    print(f"written to {RESULTS}")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ BENCHES = [
     ("soak", "soak.py", "50 readers for 5 minutes with a rebuild halfway"),
 ]
 QUICK = {"BENCH_RUNS": "2", "LOAD_SECONDS": "10", "LOAD_USERS": "10", "SERVER_TIME_REPEAT": "5",
-         "SERVER_TIME_LOAD_SECONDS": "5", "WRK_SECONDS": "2", "WRK_ROUNDS": "1", "NGINX_SECONDS": "10", "SOAK_SECONDS": "20"}
+         "SERVER_TIME_LOAD_SECONDS": "5", "WRK_SECONDS": "2", "WRK_ROUNDS": "1", "NGINX_SECONDS": "10", "SOAK_SECONDS": "20",
+         "LH_RUNS": "1", "LH_PRESETS": "mobile"}
 
 
 def run(name: str, script: str, env: dict) -> dict:
