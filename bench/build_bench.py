@@ -6,7 +6,6 @@ bench/results/build.json as well. Run with `make bench`.
 """
 from __future__ import annotations
 
-import json
 import os
 import platform
 import statistics
@@ -18,6 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import loadgen  # noqa: E402  (bench/ is not a package; results go where BENCH_RESULTS says)
+
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
 
@@ -47,10 +49,7 @@ def main() -> None:
     print(f"database size: {result['database_bytes'] / 1e6:.2f} MB ({result['database_bytes']} bytes)")
     print(f"observations: {result['rows'].get('observation', 0)}, sources: {result['rows'].get('source', 0)}, "
           f"regions: {result['rows'].get('region', 0)}")
-    out = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results") / "build.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"written to {out}")
+    print(f"written to {loadgen.write_result('build', result)}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import loadgen  # noqa: E402  (bench/ is not a package; results go where BENCH_RESULTS says)
+
 RUNS = int(os.environ.get("BENCH_RUNS", "40"))
 
 URLS = [
@@ -102,10 +105,7 @@ def main() -> None:
               f" {page['not_modified']['p50_ms']:>6.2f}/{page['not_modified']['p95_ms']:<6.2f}"
               f" {page['gzip_bytes'] / 1024:>7.1f}")
     print(f"figur.css: {len(css)} bytes ({result['css_gzip_bytes']} gzip), cached by the browser after the first page")
-    out = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results") / "figur_render.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"written to {out}")
+    print(f"written to {loadgen.write_result('figur_render', result)}")
 
 
 if __name__ == "__main__":
