@@ -10,7 +10,7 @@ from typing import Callable
 
 import pandas as pd
 
-from etl import catalogue, facts, importer, publish, regions, runlog, ssb, strategies
+from etl import catalogue, expected, facts, importer, publish, regions, runlog, ssb, strategies
 from etl.tidy import CATEGORY_COLUMNS, OBSERVATION_COLUMNS, SOURCE_COLUMNS, Bundle
 
 # Where two sources give the same number (same indicator, region, period, breakdown), the
@@ -66,6 +66,7 @@ def collect(progress: Progress = lambda _: None, target_date: date | None = None
     progress("imported files")
     bundles.append(importer.load_bundle(indicators=units, known_regions=set(region_table["code"])))
     observations, superseded = combine(bundles)
+    observations = expected.add_missing(observations, catalogue.load_expected())
     progress("harmonising to today's region codes")
     current, breaks = regions.harmonise(observations, region_table, changes, indicators, target_date or date.today())
     progress("strategies")
@@ -82,6 +83,7 @@ def collect(progress: Progress = lambda _: None, target_date: date | None = None
         "observation_superseded": superseded,
         "observation_current": current,
         "series_break": breaks,
+        "comparability_break": catalogue.load_breaks(),
         **strategy_tables,
     }
     counts = {b.name: len(b.observations) for b in bundles}

@@ -7,13 +7,17 @@ since a half-read catalogue would mislabel numbers silently.
 """
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import yaml
 
 from boligsosial import settings
 from etl.errors import EtlError
+from etl.tidy import STATUS_SYMBOLS
 
 TOPICS = {
     "homelessness",
@@ -34,13 +38,21 @@ REQUIRED_FIELDS = [
     "definition_nb", "definition_en", "comparability_nb", "comparability_en",
     "min_value", "max_value", "levels",
 ]
-OPTIONAL_FIELDS = ["numerator", "denominator", "per"]
+OPTIONAL_FIELDS = ["numerator", "denominator", "per", "series", "public"]
+SERIES_FIELDS = {"periods", "missing", "joined", "breaks", "compare", "estimates", "ranges"}
+PUBLIC_FIELDS = {"region", "from", "to", "breakdown", "by"}
 
 INDICATOR_COLUMNS = [
     "id", "topic", "title_nb", "title_en", "unit", "unit_label_nb", "unit_label_en",
     "decimals", "better", "definition_nb", "definition_en", "comparability_nb",
     "comparability_en", "min_value", "max_value", "levels", "numerator", "denominator", "per",
+    # How the figures are drawn and compared (the `series:` and `public:` blocks).
+    "expected_periods", "joined", "compare_nb", "compare_en", "estimates_dimension", "estimate_ranges",
+    "public_query",
 ]
+EXPECTED_COLUMNS = ["indicator_id", "period", "status", "note_nb", "note_en"]
+BREAK_COLUMNS = ["indicator_id", "period", "reason_nb", "reason_en"]
+_YEAR = re.compile(r"[0-9]{4}")
 UNIT_COLUMNS = ["id", "label_nb", "label_en"]
 
 
@@ -121,7 +133,65 @@ def _problems(entry: dict, units: dict, position: int) -> list[str]:
         problems.append(f"{name}: a rate needs both numerator and denominator (or neither)")
     if entry.get("per") is not None and not (_is_number(entry["per"]) and entry["per"] > 0):
         problems.append(f"{name}: per must be a positive number")
+    return problems + _series_problems(entry.get("series"), name) + _public_problems(entry.get("public"), name)
+
+
+def _bilingual(value) -> bool:
+    return isinstance(value, dict) and all(isinstance(value.get(k), str) and value[k].strip() for k in ("nb", "en"))
+
+
+def _series_problems(series, name: str) -> list[str]:
+    if series is None:
+        return []
+    if not isinstance(series, dict):
+        return [f"{name}: series must be a mapping"]
+    problems = [f"{name}: unknown series field(s) {sorted(set(series) - SERIES_FIELDS)}"] if set(series) - SERIES_FIELDS else []
+    periods = series.get("periods")
+    if periods is not None:
+        try:
+            expected = expected_periods(periods)
+        except ValueError as exc:
+            problems.append(f"{name}: series.periods {exc}")
+            expected = []
+        for period, why in (series.get("missing") or {}).items():
+            if str(period) not in expected:
+                problems.append(f"{name}: series.missing names {period!r}, which is not in series.periods")
+            if not _bilingual(why):
+                problems.append(f"{name}: series.missing[{period!r}] needs nb and en texts")
+            elif why.get("status", "..") not in STATUS_SYMBOLS:
+                problems.append(f"{name}: series.missing[{period!r}].status must be one of {sorted(STATUS_SYMBOLS)}")
+    elif series.get("missing"):
+        problems.append(f"{name}: series.missing needs series.periods")
+    if "joined" in series and not isinstance(series["joined"], bool):
+        problems.append(f"{name}: series.joined must be true or false")
+    for position, entry in enumerate(series.get("breaks") or [], start=1):
+        if not _bilingual(entry) or not isinstance(entry.get("period"), str):
+            problems.append(f"{name}: series.breaks #{position} needs a period and nb and en texts")
+    if "compare" in series and not _bilingual(series["compare"]):
+        problems.append(f"{name}: series.compare needs nb and en texts")
+    for position, pair in enumerate(series.get("ranges") or [], start=1):
+        if not series.get("estimates") or not isinstance(pair, dict) or set(pair) != {"low", "high"}:
+            problems.append(f"{name}: series.ranges #{position} needs low and high, and series.estimates")
     return problems
+
+
+def _public_problems(public, name: str) -> list[str]:
+    if public is None:
+        return []
+    if not isinstance(public, dict) or set(public) - PUBLIC_FIELDS:
+        return [f"{name}: public must be a mapping of {sorted(PUBLIC_FIELDS)}"]
+    return []
+
+
+def expected_periods(periods) -> list[str]:
+    """The periods a series lists: as given, or every year from `first` to `last`."""
+    if isinstance(periods, list) and periods and all(isinstance(p, str) and p for p in periods):
+        return list(periods)
+    if isinstance(periods, dict) and set(periods) == {"first", "last"}:
+        first, last = str(periods["first"]), str(periods["last"])
+        if _YEAR.fullmatch(first) and _YEAR.fullmatch(last) and first <= last:
+            return [str(year) for year in range(int(first), int(last) + 1)]
+    raise ValueError("must be a list of period codes or {first: YYYY, last: YYYY}")
 
 
 def load_indicators(path: Path | str | None = None) -> pd.DataFrame:
@@ -150,6 +220,7 @@ def load_indicators(path: Path | str | None = None) -> pd.DataFrame:
     rows = []
     for entry in entries:
         unit = units[entry["unit"]]
+        series = entry.get("series") or {}
         row = {c: entry.get(c) for c in INDICATOR_COLUMNS}
         row.update(
             unit_label_nb=unit["label_nb"],
@@ -158,6 +229,46 @@ def load_indicators(path: Path | str | None = None) -> pd.DataFrame:
             min_value=float(entry["min_value"]),
             max_value=float(entry["max_value"]),
             per=float(entry["per"]) if entry.get("per") is not None else None,
+            expected_periods=",".join(expected_periods(series["periods"])) if series.get("periods") else None,
+            joined=bool(series.get("joined", True)),
+            compare_nb=(series.get("compare") or {}).get("nb"),
+            compare_en=(series.get("compare") or {}).get("en"),
+            estimates_dimension=series.get("estimates"),
+            estimate_ranges=json.dumps([[r["low"], r["high"]] for r in series["ranges"]]) if series.get("ranges") else None,
+            public_query=urlencode({k: str(v) for k, v in entry["public"].items()}, safe=",|=") if entry.get("public") else None,
         )
         rows.append(row)
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+
+
+def _entries(path: Path | str | None) -> list[dict]:
+    return load_document(path)["indicators"]
+
+
+def load_document(path: Path | str | None = None) -> dict:
+    """The catalogue file, checked (load_indicators raises on any problem)."""
+    path = Path(path) if path else default_path()
+    load_indicators(path)
+    return read_yaml(path, "indicator catalogue")
+
+
+def load_expected(path: Path | str | None = None) -> pd.DataFrame:
+    """Every period a national total is expected for, with the status and reason to show when
+    it has no figure (see `series.periods` and `series.missing`)."""
+    rows = []
+    for entry in _entries(path):
+        series = entry.get("series") or {}
+        if not series.get("periods"):
+            continue
+        for period in expected_periods(series["periods"]):
+            why = (series.get("missing") or {}).get(period) or {}
+            rows.append({"indicator_id": entry["id"], "period": period, "status": why.get("status", ".."),
+                         "note_nb": why.get("nb", ""), "note_en": why.get("en", "")})
+    return pd.DataFrame(rows, columns=EXPECTED_COLUMNS)
+
+
+def load_breaks(path: Path | str | None = None) -> pd.DataFrame:
+    """Method changes: from `period` on, the series cannot be compared with what came before."""
+    rows = [{"indicator_id": entry["id"], "period": b["period"], "reason_nb": b["nb"], "reason_en": b["en"]}
+            for entry in _entries(path) for b in (entry.get("series") or {}).get("breaks") or []]
+    return pd.DataFrame(rows, columns=BREAK_COLUMNS)

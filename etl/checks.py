@@ -39,8 +39,9 @@ CHECKS = [
         SELECT DISTINCT o.indicator_id FROM observation o ANTI JOIN indicator i ON i.id = o.indicator_id"""),
     Check("every observation's region is in the region registry", """
         SELECT DISTINCT o.region_code FROM observation o ANTI JOIN region r ON r.code = o.region_code"""),
-    Check("every observation has a source row", """
-        SELECT DISTINCT o.source_id FROM observation o ANTI JOIN source s ON s.source_id = o.source_id"""),
+    Check("every figure has a source row (only an expected period with no figure has none)", """
+        SELECT DISTINCT o.source_id FROM observation o ANTI JOIN source s ON s.source_id = o.source_id
+        WHERE o.source_id IS NOT NULL OR o.value IS NOT NULL"""),
     Check("every source has a publisher, title and URL", """
         SELECT source_id FROM source WHERE trim(publisher) = '' OR trim(title) = '' OR trim(url) = ''"""),
     Check("a value is missing exactly when a status symbol says why", """
@@ -50,8 +51,11 @@ CHECKS = [
         SELECT DISTINCT status FROM observation WHERE status NOT IN ({STATUSES})"""),
     Check("qualifier is known", f"""
         SELECT DISTINCT qualifier FROM observation WHERE qualifier NOT IN ({_sql_list(QUALIFIERS)})"""),
-    Check("confidence is H or M", f"""
-        SELECT DISTINCT confidence FROM observation WHERE confidence NOT IN ({_sql_list(CONFIDENCE)})"""),
+    Check("confidence is H or M (empty only where there is no figure and no source)", f"""
+        SELECT DISTINCT confidence FROM observation
+        WHERE confidence NOT IN ({_sql_list(CONFIDENCE)}) AND NOT (confidence = '' AND source_id IS NULL)"""),
+    Check("method changes name a known indicator", """
+        SELECT indicator_id, period FROM comparability_break WHERE indicator_id NOT IN (SELECT id FROM indicator)"""),
     Check("derived numbers say how they were derived", """
         SELECT indicator_id, region_code, period, breakdown FROM observation
         WHERE derived AND coalesce(trim(derivation), '') = ''"""),

@@ -204,6 +204,7 @@ def load_bundle(folder: Path | str | None = None, catalogue_path: Path | str | N
                 "status": "", "qualifier": row["qualifier"], "source_id": sid,
                 "derived": _BOOLEAN[row["derived"]], "derivation": row["derivation"],
                 "confidence": row["confidence"], "note": row["note"],
+                "note_nb": "", "note_en": row["note"],
             })
     if problems:
         raise EtlError(f"curated facts in {folder} have {len(problems)} problem(s)", problems)

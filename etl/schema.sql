@@ -25,7 +25,22 @@ CREATE TABLE indicator (
     levels VARCHAR,                   -- comma-separated: country,county,municipality
     numerator VARCHAR,                -- for rates: recomputed from these, never summed
     denominator VARCHAR,
-    per DOUBLE
+    per DOUBLE,
+    expected_periods VARCHAR,         -- comma-separated: the periods a national total is expected for
+    joined BOOLEAN NOT NULL DEFAULT true, -- false: snapshots or cohorts, never joined by a line
+    compare_nb VARCHAR,               -- why no change is computed (NULL: changes may be computed)
+    compare_en VARCHAR,
+    estimates_dimension VARCHAR,      -- a dimension whose categories are separate estimates
+    estimate_ranges VARCHAR,          -- JSON [[low, high], ...]: categories that make one range
+    public_query VARCHAR              -- the default view of /figur/<id> (data API parameters)
+);
+
+-- Method changes: from `period` on, an indicator cannot be compared with what came before.
+CREATE TABLE comparability_break (
+    indicator_id VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    reason_nb VARCHAR NOT NULL,
+    reason_en VARCHAR NOT NULL
 );
 
 CREATE TABLE source (
@@ -84,11 +99,13 @@ CREATE TABLE observation (
     value DOUBLE,                     -- NULL exactly when status says why
     status VARCHAR NOT NULL,          -- '' or an SSB symbol: . .. ... : -
     qualifier VARCHAR NOT NULL,       -- '' | approx | gt | lt
-    source_id VARCHAR NOT NULL,
+    source_id VARCHAR,                -- NULL only for an expected period with no figure at all
     derived BOOLEAN NOT NULL,
     derivation VARCHAR,
-    confidence VARCHAR NOT NULL,      -- H | M
-    note VARCHAR
+    confidence VARCHAR NOT NULL,      -- H | M; '' for an expected period with no figure
+    note VARCHAR,
+    note_nb VARCHAR,
+    note_en VARCHAR
 );
 
 -- Rows that lost to a higher-precedence source for the same key (ssb > import > curated).

@@ -37,7 +37,9 @@ OBSERVATION_COLUMNS = [
     "derived",  # bool: computed here, not published as such
     "derivation",  # how, when derived
     "confidence",  # H or M (see data-facts.md)
-    "note",  # period notes, caveats
+    "note",  # period notes, caveats (English, as curated)
+    "note_nb",  # the note in bokmål ("" when there is none)
+    "note_en",  # the note in English ("" when there is none)
 ]
 
 SOURCE_COLUMNS = [
