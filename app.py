@@ -117,10 +117,7 @@ def _render(page: dict, query: dict[str, str], lang: str) -> dict[str, str]:
         parts["initial_page"] = f'<script id="{INITIAL_PAGE_ID}" type="application/json">{_script_json(layout)}</script>'
     else:
         parts["client"] = STATIC
-        parts["initial_page"] = (
-            f'<script id="{CHARTS_ID}" type="application/json" data-plotly="{escape(static_assets.plotly_url(app))}">'
-            f"{_script_json(charts)}</script>" if charts else ""
-        )
+        parts["initial_page"] = ""
     return parts
 
 

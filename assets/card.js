@@ -5,7 +5,6 @@
      reload or a shared link shows the same tab, and every link that keeps the view (language
      switch, view switches, "Del / lenke") is updated to match.
    - "Kopier lenken" copies the card's link as a full address.
-   - PNG / SVG buttons export the card's chart with its title and source written into the image.
 
    One listener per event type on the document: it works for the server's HTML and for what
    Dash renders over it, and needs no inline script (the Content-Security-Policy allows none).
@@ -49,13 +48,6 @@
 
   /* ---------------------------------------------------------------- tabs */
 
-  function resizeCharts(panel) {
-    if (!window.Plotly) { return; }
-    panel.querySelectorAll(".js-plotly-plot").forEach(function (graph) {
-      window.Plotly.Plots.resize(graph);
-    });
-  }
-
   function activate(tab, moveFocus) {
     var card = cardOf(tab);
     var tabs = card.querySelectorAll('[role="tab"]');
@@ -69,17 +61,13 @@
     if (moveFocus) { tab.focus(); }
     var name = tab.getAttribute("data-tab");
     setParam("tab-" + card.getAttribute("data-card"), name === card.getAttribute("data-default-tab") ? null : name);
-    // A chart drawn while its panel was hidden has no size yet.
-    resizeCharts(document.getElementById(tab.getAttribute("aria-controls")));
   }
 
   document.addEventListener("click", function (event) {
     var tab = event.target.closest('[role="tab"]');
     if (tab && cardOf(tab)) { activate(tab, false); return; }
     var copy = event.target.closest("[data-copy-link]");
-    if (copy) { copyLink(copy); return; }
-    var exporter = event.target.closest("[data-export]");
-    if (exporter) { exportImage(exporter); }
+    if (copy) { copyLink(copy); }
   });
 
   document.addEventListener("keydown", function (event) {
@@ -116,48 +104,6 @@
     var selection = window.getSelection();
     selection.removeAllRanges();
     selection.addRange(range);
-  }
-
-  /* ---------------------------------------------------------------- image export */
-
-  function exportImage(button) {
-    var holder = document.getElementById(button.getAttribute("data-graph"));
-    var graph = holder && (holder.classList.contains("js-plotly-plot") ? holder : holder.querySelector(".js-plotly-plot"));
-    // A chart in a hidden tab (the "Last ned" tab is open) is not drawn yet: its figure and
-    // plotly.js come from assets/charts.js.
-    var charts = window.boligCharts;
-    var figure = graph && graph.data ? {data: graph.data, layout: graph.layout} : holder && charts && charts.figure(holder.id);
-    if (!figure) { return; }
-    var ready = window.Plotly ? Promise.resolve(window.Plotly) : charts.plotly();
-    ready.then(function (Plotly) { download(Plotly, button, figure, graph); });
-  }
-
-  function download(Plotly, button, figure, graph) {
-    var layout = JSON.parse(JSON.stringify(figure.layout || {}));
-    var margin = layout.margin || {};
-    var top = (margin.t || 16) + 56;
-    var bottom = (margin.b || 36) + 48;
-    // The exported picture must say what it is and where the numbers come from on its own.
-    layout.title = {
-      text: button.getAttribute("data-title"), x: 0.01, xanchor: "left", y: 1, yanchor: "top",
-      yref: "container", pad: {t: 16}, font: {size: 20}
-    };
-    layout.margin = Object.assign({}, margin, {t: top, b: bottom, l: Math.max(margin.l || 0, 16)});
-    layout.annotations = (layout.annotations || []).concat([{
-      text: button.getAttribute("data-source"), showarrow: false, xref: "paper", yref: "paper",
-      x: 0, xanchor: "left", y: 0, yanchor: "top", yshift: -((margin.b || 36) + 8),
-      font: {size: 12, color: "#4a4a4a"}, align: "left"
-    }]);
-    // Bar and dot charts set their own height (rows of a fixed size): keep their plot area as
-    // it is and add room for the title and source; time series get a comfortable 420 px.
-    var height = (layout.height || Math.max((graph && graph.clientHeight) || 0, 420)) + (top - (margin.t || 16)) + (bottom - (margin.b || 36));
-    layout.height = height;
-    layout.width = 1000;
-    Plotly.downloadImage(
-      {data: figure.data, layout: layout, config: {}},
-      {format: button.getAttribute("data-export"), filename: button.getAttribute("data-filename"), width: 1000, height: height}
-    );
-    say(cardOf(button), "data-msg-export");
   }
 
   if (document.readyState === "loading") {

@@ -15,43 +15,37 @@
     a source line                  "Kilde: ..." under every chart
     a "Del / lenke" box            the link that reproduces exactly this view
 
-The chart has a text alternative built from its data (boligsosial/alt_text.py); the table is a
-real <table>; downloads link to the data API with the card's own parameters, so a CSV holds
-exactly what is shown; the About panel is written from the indicator and source rows in the
-warehouse, never from page code. Every choice is a URL parameter (tab-<card>, measure-<card>,
+The chart is the chart model (boligsosial/charts/) drawn as SVG on the server, the same drawing
+as the public page and the images, with a text alternative built from its data; the table is a
+real <table> of the same rows; downloads link to the data API with the card's own parameters,
+so a CSV holds exactly what is shown, and the images are the public page's; the About panel is
+written from the indicator and source rows in the warehouse, never from page code. Every choice is a URL parameter (tab-<card>, measure-<card>,
 year-<card>), so reload and shared links restore the view.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
-from urllib.parse import urlencode
 
-import dash
-import plotly.graph_objects as go
-from dash import dcc, html
+from dash import html
+from markupsafe import Markup
 
-from boligsosial import alt_text, breakdowns, figures, queries, tables
-from boligsosial.components import flags, source_line
-from boligsosial.figures import Point, Series
+from boligsosial import breakdowns, links, queries, tables
+from boligsosial.charts import build, context, svg
+from boligsosial.charts.model import Chart, Target, position
+from boligsosial.components import source_line
+from boligsosial.domain import remarks
 from boligsosial.i18n import pick_text, t
-from boligsosial.numbers import (
-    format_date,
-    format_period,
-    format_range,
-    format_short,
-    is_missing,
-    missing_text,
-    value_parts,
-)
+from boligsosial.links import Series as Download
+from boligsosial.numbers import format_date, format_period, is_missing
 from boligsosial.url_state import Choice, View
 
 Row = Mapping[str, Any]
 Spec = Mapping[str, Any]
 
 TABS = ("chart", "table", "download", "about")
-DATA_API = "/api/v1/indicators/{id}/data.{fmt}"
 DOWNLOAD_FORMATS = (("csv", "card.download_csv"), ("xlsx", "card.download_xlsx"))
+IMAGE_FORMATS = (("png", "card.download_png"), ("svg", "card.download_svg"))
 
 
 # ------------------------------------------------------------------------------ URL parameters
@@ -75,28 +69,16 @@ def choices(spec: Spec) -> list[Choice]:
 
 
 @dataclass
-class Download:
-    """One indicator's data API link parameters: exactly the series the card shows."""
-
-    indicator_id: str
-    regions: list[str]
-    breakdowns: list[str]
-    periods: list[str]
-    codes: str = "original"  # "current": the series on today's region codes (the explorer's)
-
-
-@dataclass
 class Content:
-    """What a loader hands to the frame: the figure and everything said about it."""
+    """What a loader hands to the frame: the chart and everything said about it."""
 
-    figure: go.Figure
-    alt: str
+    chart: Chart
     table: Any
     rows: list[Row]  # every observation shown, for sources and the About panel
     indicators: dict[str, Row]  # catalogue rows of the indicators shown, in display order
-    downloads: list[Download]
-    height: int | None = None  # chart height in px when the figure decides it (bar charts)
-    below_chart: list = field(default_factory=list)  # legends and notes under the chart
+    downloads: list[Download]  # one per indicator: exactly the rows the card shows
+    shown: Download | None = None  # the series drawn: its public page and images
+    below_chart: list = field(default_factory=list)  # what must be read with the chart (estimates' definitions)
 
 
 # ------------------------------------------------------------------------------ the card
@@ -110,16 +92,16 @@ def chart_card(spec: Spec, lang: str, view: View, path: str) -> html.Section:
     selected = view.get(f"tab-{card}")
     source = source_line(content.rows, lang)
     panels = {
-        "chart": _chart_panel(base, content, lang),
+        "chart": _chart_panel(base, content),
         "table": [content.table],
-        "download": _download_panel(base, title, content, lang, _source_text(content.rows, lang)),
+        "download": _download_panel(content, lang),
         "about": _about_panel(content, lang),
     }
     return html.Section(
         id=base,
         className="card chart-card",
         **{"aria-labelledby": f"{base}-title", "data-card": card, "data-default-tab": TABS[0],
-           "data-msg-copied": t("card.copied", lang), "data-msg-export": t("card.exporting", lang)},
+           "data-msg-copied": t("card.copied", lang)},
         children=[
             html.H2(title, id=f"{base}-title"),
             html.P(pick_text(spec.get("context"), lang), className="context") if spec.get("context") else None,
@@ -157,30 +139,27 @@ def chart_card(spec: Spec, lang: str, view: View, path: str) -> html.Section:
             ],
             source,
             _share(base, lang, view, path, spec, content),
+            # On paper, the address that gives this view again (the share box is not printed).
+            html.P([t("card.print_link", lang), " ", html.A(view.url(path, fragment=base), href=view.url(path, fragment=base),
+                                                           className="share-link", **{"data-keeps-view": ""})],
+                   className="print-only"),
             html.P(className="visually-hidden card-status", role="status", **{"aria-live": "polite"}),
         ],
     )
 
 
-def _chart_panel(base: str, content: Content, lang: str) -> list:
-    style = {"height": f"{content.height}px"} if content.height else None
+def _chart_panel(base: str, content: Content) -> list:
+    """The chart as SVG drawn on the server (boligsosial/charts/svg.py): a wide and a narrow
+    drawing, CSS shows the one that fits. It needs no JavaScript, prints, and is the same
+    drawing as the public page and the images."""
+    frame = replace(svg.CARD, id_prefix=f"{base}-chart")
     return [
-        # role=img gives assistive technology the text alternative instead of the SVG's loose
-        # tick labels; the table tab carries the numbers themselves.
         html.Div(
-            dcc.Graph(
-                id=f"{base}-graph",
-                figure=content.figure,
-                config={"displayModeBar": False, "responsive": True},
-                className="card-graph-canvas",
-            ),
-            role="img",
-            className="card-graph needs-js",
-            style=style,
-            **{"aria-label": content.alt},
+            [html.Div(Markup(svg.render(content.chart, frame)), className="chart-wide"),
+             html.Div(Markup(svg.render(content.chart, svg.narrow(frame))), className="chart-narrow")],
+            id=f"{base}-graph",
+            className="card-graph",
         ),
-        # Without JavaScript there is no chart: say what it would show, and where the numbers are.
-        html.P([content.alt, " ", t("card.no_js_chart", lang)], className="no-js-only chart-summary"),
         *content.below_chart,
     ]
 
@@ -193,7 +172,7 @@ def _switches(spec: Spec, lang: str, view: View, path: str, base: str, catalogue
     measures = spec.get("measures", [])
     if len(measures) > 1:
         options = [
-            (m["id"], pick_text(m.get("label"), lang) or _unit_heading(catalogue.get(m["indicator"], {}), lang))
+            (m["id"], pick_text(m.get("label"), lang) or build.unit_heading(catalogue.get(m["indicator"], {}), lang))
             for m in measures
         ]
         groups.append(_switch(t("card.switch_measure", lang), f"measure-{card}", options, view, path, base))
@@ -231,14 +210,9 @@ def _switch(label: str, param: str, options: list[tuple[str, str]], view: View, 
 
 
 def _share(base: str, lang: str, view: View, path: str, spec: Spec, content: Content) -> html.Details:
-    from boligsosial import public  # imports this module
-
     link = view.url(path, fragment=base)
-    # The measure shown, on its public page (/figur): to share or embed on its own.
-    chosen = _measure(spec, view)["indicator"] if spec.get("measures") else None
-    shown = next((d for d in content.downloads if chosen in (None, d.indicator_id)), None)
-    public_link = shown and public.public_url(shown.indicator_id, shown.regions, shown.breakdowns, shown.periods, lang,
-                                              shown.codes)
+    # The series shown, on its public page (/figur): to share or embed on its own.
+    public_link = links.public_url(content.shown, lang) if content.shown else None
     return html.Details(
         className="share",
         children=[
@@ -254,60 +228,37 @@ def _share(base: str, lang: str, view: View, path: str, spec: Spec, content: Con
     )
 
 
-def _download_panel(base: str, title: str, content: Content, lang: str, source_text: str) -> list:
+def _download_panel(content: Content, lang: str) -> list:
+    """The card's figures as files (the data API, with exactly the card's rows), and the chart
+    as an image: the public page's PNG and SVG of the series drawn, title and source written in."""
     items = []
     for download in content.downloads:
         indicator = content.indicators.get(download.indicator_id, {})
         name = indicator.get(f"title_{lang}") or download.indicator_id
-        links: list = []
-        for fmt, text_id in DOWNLOAD_FORMATS:
-            if links:
-                links.append(" ")
-            links.append(
-                html.A(t(text_id, lang), href=download_url(download, fmt, lang), download="", className="button",
-                       **{"data-format": fmt})
-            )
-        items.append(html.Li([html.Span(name, className="download-name"), html.Span(links, className="download-links")]))
+        files = [html.A(t(text_id, lang), href=links.data_url(download, fmt, lang), download="", className="button",
+                        **{"data-format": fmt}) for fmt, text_id in DOWNLOAD_FORMATS]
+        items.append(html.Li([html.Span(name, className="download-name"), html.Span(_spaced(files), className="download-links")]))
+    images = []
+    if content.shown and content.chart.kind:
+        images = [
+            html.H4(t("card.download_image", lang)),
+            html.P(_spaced([html.A(t(text_id, lang), href=links.public_url(content.shown, lang, fmt), download="",
+                                   className="button", **{"data-format": fmt}) for fmt, text_id in IMAGE_FORMATS]),
+                   className="export-buttons"),
+        ]
     return [
         html.H4(t("card.download_data", lang)),
         html.Ul(items, className="downloads"),
         html.P(t("card.download_data_note", lang), className="download-note"),
-        html.Div(
-            className="needs-js",
-            children=[
-                html.H4(t("card.download_image", lang)),
-                html.P(
-                    [
-                        html.Button(
-                            t(f"card.download_{fmt}", lang),
-                            type="button",
-                            className="button",
-                            disable_n_clicks=True,
-                            **{"data-export": fmt, "data-graph": f"{base}-graph", "data-title": title,
-                               "data-source": source_text, "data-filename": base.removeprefix("card-")},
-                        )
-                        for fmt in ("png", "svg")
-                    ],
-                    className="export-buttons",
-                ),
-            ],
-        ),
+        *images,
     ]
 
 
-def download_url(download: Download, fmt: str, lang: str) -> str:
-    """The data API link for one indicator with the card's selection: regions, the period range
-    shown, the breakdown keys shown (`total` for the total) and the language."""
-    periods = sorted(download.periods)
-    params = {"region": ",".join(download.regions)}
-    if periods:
-        params |= {"from": periods[0], "to": periods[-1]}
-    params |= {"breakdown": ",".join(b or "total" for b in download.breakdowns)}
-    if download.codes != "original":
-        params["codes"] = download.codes
-    params["lang"] = lang
-    path = dash.get_relative_path(DATA_API.format(id=download.indicator_id, fmt=fmt))
-    return f"{path}?{urlencode(params)}"
+def _spaced(parts: list) -> list:
+    spaced: list = []
+    for part in parts:
+        spaced += [" ", part] if spaced else [part]
+    return spaced
 
 
 def _about_panel(content: Content, lang: str) -> list:
@@ -320,18 +271,18 @@ def _about_panel(content: Content, lang: str) -> list:
             html.Dt(t("about.definition", lang)),
             html.Dd(indicator.get(f"definition_{lang}") or ""),
             html.Dt(t("about.unit", lang)),
-            html.Dd(_unit_heading(indicator, lang)),
+            html.Dd(build.unit_heading(indicator, lang)),
         ]
         if indicator.get(f"comparability_{lang}"):
             facts += [html.Dt(t("about.comparability", lang)), html.Dd(indicator[f"comparability_{lang}"])]
         facts += [html.Dt(t("about.sources", lang)), html.Dd(_sources(rows, lang))]
         facts += [html.Dt(t("about.confidence", lang)), html.Dd(_confidence(rows, lang))]
-        notes = [r for r in rows if r.get("note")]
+        notes = [(r, remarks.text(r, "note", lang)) for r in rows if not is_missing(r.get("value"))]
+        notes = [(r, note) for r, note in notes if note.text]
         if notes:
-            # The notes are kept as the curators wrote them, in English: marked so, for screen readers.
             facts += [
                 html.Dt(t("about.notes", lang)),
-                html.Dd(html.Ul([html.Li([f"{_where(r, lang)}: ", html.Span(r["note"], lang="en")]) for r in notes])),
+                html.Dd(html.Ul([html.Li([f"{_where(r, lang)}: ", _in_language(note, lang)]) for r, note in notes])),
             ]
         children += [html.H4(indicator.get(f"title_{lang}") or indicator_id), html.Dl(facts, className="about")]
     return children
@@ -372,8 +323,14 @@ def _confidence(rows: Sequence[Row], lang: str) -> list:
         lines.append(html.P(t("about.confidence_m", lang, count=len(secondary), total=len(shown),
                               where=", ".join(_where(r, lang) for r in secondary))))
     for row in derived:
-        lines.append(html.P([f"{_where(row, lang)}: {t('figure.derived', lang)}: ", html.Span(row.get("derivation") or "", lang="en")]))
+        lines.append(html.P([f"{_where(row, lang)}: {t('figure.derived', lang)}: ",
+                             _in_language(remarks.text(row, "derivation", lang), lang)]))
     return lines
+
+
+def _in_language(text: remarks.Text, lang: str) -> Any:
+    """A text from the data; marked with its language when it is not the page's."""
+    return text.text if text.lang == lang else html.Span(text.text, lang=text.lang)
 
 
 def _where(row: Row, lang: str) -> str:
@@ -381,19 +338,6 @@ def _where(row: Row, lang: str) -> str:
     shows several."""
     label = row.get("_label")
     return f"{format_period(row['period'], lang)}{f' ({label})' if label else ''}"
-
-
-def _source_text(rows: Sequence[Row], lang: str) -> str:
-    """The source as one line of plain text, for exported images."""
-    names = []
-    for row in rows:
-        if row.get("source_title"):
-            name = f"{row['source_publisher']}, {row['source_title']}"
-            if name not in names:
-                names.append(name)
-    if not names:
-        return ""
-    return t("source.label" if len(names) == 1 else "source.label_many", lang) + " " + "; ".join(names)
 
 
 # ------------------------------------------------------------------------------ loaders
@@ -407,136 +351,55 @@ def _measure(spec: Spec, view: View) -> Mapping[str, Any]:
     return next(m for m in measures if m["id"] == chosen)
 
 
-def _stand_in(indicator: Row, period: str, expected: Mapping[str, Any]) -> dict[str, Any]:
-    """A row for a period the warehouse has nothing for: missing (never 0), with the reason
-    the page config gives for it when it knows one (a survey not yet published)."""
-    known = expected.get(period) or {}
-    return {
-        "indicator_id": indicator.get("id"), "period": period, "value": None,
-        "status": known.get("status", ".."), "qualifier": "", "unit": indicator.get("unit"),
-        "decimals": indicator.get("decimals"), "unit_label_nb": indicator.get("unit_label_nb"),
-        "unit_label_en": indicator.get("unit_label_en"), "_expected_note": known.get("note"),
-    }
-
-
-def _point(row: Row, x: Any, lang: str, name: str = "") -> Point:
-    # A figure that is not there has no derivation or confidence to flag.
-    row_flags = [] if is_missing(row.get("value")) else flags(row, lang)
-    what = f"{name}, " if name else ""
-    hover = f"{what}{format_period(row['period'], lang)}: {value_parts(row, lang).text()}"
-    if row_flags:
-        hover += " (" + "; ".join(row_flags) + ")"
-    value = row.get("value")
-    return Point(x, None if is_missing(value) else float(value), format_short(row, lang), hover, bool(row_flags))
-
-
-def _cell(row: Row, lang: str) -> tables.Cell:
-    missing = is_missing(row.get("value"))
-    notes = [] if missing else list(flags(row, lang))
-    if missing and row.get("_expected_note"):
-        notes.append(pick_text(row["_expected_note"], lang))
-    elif missing:
-        notes.append(t("table.missing_note", lang, text=missing_text(row.get("status"), lang)))
-    return tables.Cell(format_short(row, lang), tuple(notes), missing)
-
-
-def _year(period: str) -> float:
-    """A period as a position on a time axis: 2020 -> 2020, 2022-01 -> 2022.0."""
-    year = int(period[:4])
-    if len(period) == 7 and period[4] == "-" and period[5:].isdigit():
-        return year + (int(period[5:]) - 1) / 12
-    return year
-
-
-def _what(text: str) -> str:
-    """A title as the subject of a sentence ("Bostedsløse" -> "bostedsløse"), but not acronyms."""
-    return text[:1].lower() + text[1:] if len(text) > 1 and not text[1].isupper() else text
-
-
-def _unit_heading(indicator: Row, lang: str) -> str:
-    label = indicator.get(f"unit_label_{lang}") or indicator.get(f"title_{lang}", "")
-    return label[:1].upper() + label[1:]
-
-
-def _bands(kinds: Sequence[str], lang: str) -> list[figures.Band]:
-    found = []
-    for kind in kinds:
-        for row in queries.strategies(kind):
-            found.append(figures.Band(row["period_start"], row["period_end"], pick_text(
-                {"nb": row["name_nb"], "en": row["name_en"]}, lang), kind))
-    return sorted(found, key=lambda band: band.start)
-
-
-def _bands_legend(bands: Sequence[figures.Band], lang: str) -> html.P | None:
-    if not bands:
-        return None
-    items: list = [t("card.bands", lang), " "]
-    for number, (band, colour) in enumerate(zip(bands, figures.band_colours(bands))):
-        if number:
-            items.append("; ")
-        items += [html.Span(className="swatch", style={"background": colour}), f"{band.name} ({band.start}–{band.end})"]
-    items.append(".")
-    return html.P(items, className="marks-legend")
-
-
-def _flag_legend(points: Sequence[Any], lang: str, markers: bool = True) -> html.P | None:
-    """What * (and an open marker) on the chart means, when the chart has any."""
-    if any(getattr(p, "flagged", False) for p in points):
-        return html.P(t("card.flag_legend" if markers else "card.flag_legend_bars", lang), className="flag-legend")
-    return None
+def _with_units(row: Row, indicator: Row) -> dict[str, Any]:
+    return {**row, **build.unit_fields(indicator)}
 
 
 def _line(spec: Spec, lang: str, view: View) -> Content:
     """Series over time: one indicator drawn (the measure chosen), all the card's measures in
-    the table, every listed period present (missing ones labelled)."""
+    the table. The periods are the warehouse's: every period with a figure and every expected
+    period without one (a row with no value and the reason), so a missing survey is on the
+    axis, in the table and in the files alike."""
     region = str(spec.get("region", "0"))
     breakdown = str(spec.get("breakdown", ""))
-    periods = [str(p) for p in spec["periods"]]
-    expected = spec.get("expected") or {}
     ids = [m["indicator"] for m in spec["measures"]]
     catalogue = queries.indicators(ids)
-    found = {(r["indicator_id"], r["period"]): r for r in queries.card_rows(ids, [region], [breakdown], periods)}
+    found = {(r["indicator_id"], r["period"]): r for r in queries.card_rows(ids, [region], [breakdown])}
+    periods = sorted({period for _, period in found}, key=position)
 
     def row(indicator_id: str, period: str) -> Row:
-        return found.get((indicator_id, period)) or _stand_in(catalogue.get(indicator_id, {"id": indicator_id}), period, expected)
+        indicator = catalogue.get(indicator_id, {"id": indicator_id})
+        return found.get((indicator_id, period)) or build.stand_in(indicator, period)
 
     chosen = _measure(spec, view)["indicator"]
-    indicator = catalogue.get(chosen, {})
+    indicator = catalogue.get(chosen, {"id": chosen})
     name = indicator.get(f"title_{lang}", chosen)
-    series = [Series(name, tuple(_point(row(chosen, p), _year(p), lang) for p in periods))]
-    bands = _bands(spec.get("marks", []), lang)
-    target = _target(spec.get("target"), lang)
-    note = pick_text(spec.get("note"), lang)
-    figure = figures.line_over_time(
-        series, lang, axis=figures.axis_format(indicator.get("unit", ""), indicator.get("decimals") or 0, lang),
-        bands=bands, target=target, note=note,
-    )
-    columns = [tables.Column(_unit_heading(catalogue.get(i, {}), lang)) for i in ids]
-    table_rows = [
-        tables.Row(tables.Cell(format_period(p, lang)), tuple(_cell(row(i, p), lang) for i in ids)) for p in periods
-    ]
     title = pick_text(spec["title"], lang)
+    chart = build.time_chart(
+        indicator, title, lang, [(name, {p: row(chosen, p) for p in periods})],
+        breaks=context.breaks(chosen, lang), bands=context.strategy_bands(lang),
+        target=_target(spec.get("target"), lang), note=pick_text(spec.get("note"), lang), what=name,
+    )
+    columns = [tables.Column(build.unit_heading(catalogue.get(i, {}), lang)) for i in ids]
+    table_rows = [tables.Row(tables.Cell(format_period(p, lang)), tuple(tables.cell(row(i, p), lang) for i in ids))
+                  for p in periods]
     table = tables.data_table(t("table.caption", lang, title=title), t("table.period", lang), columns, table_rows, lang,
                               table_id=f"card-{spec['id']}-data")
-    alt = alt_text.line(_what(name), series, lang) + (f" {note}" if note else "")
-    if target is not None:
-        alt += " " + t("alt.target", lang, label=target.label)
-    shown = list(found.values())
+    downloads = [Download(i, [region], [breakdown], [p for (j, p) in found if j == i]) for i in ids]
     return Content(
-        figure=figure, alt=alt, table=table, rows=shown,
+        chart=chart, table=table, rows=list(found.values()),
         indicators={i: catalogue[i] for i in ids if i in catalogue},
-        downloads=[Download(i, [region], [breakdown], periods) for i in ids],
-        below_chart=[_bands_legend(bands, lang), _flag_legend(series[0].points, lang)],
+        downloads=downloads, shown=next(d for d in downloads if d.indicator_id == chosen),
     )
 
 
-def _target(config: Mapping[str, Any] | None, lang: str) -> figures.Target | None:
+def _target(config: Mapping[str, Any] | None, lang: str) -> Target | None:
     if not config:
         return None
     target = queries.strategy_target(config["strategy"], config["target_no"])
     if target is None or target.get("target_value") is None:
         return None
-    return figures.Target(target["target_value"], pick_text({"nb": target["text_nb"], "en": target["text_en"]}, lang))
+    return Target(target["target_value"], pick_text({"nb": target["text_nb"], "en": target["text_en"]}, lang))
 
 
 @dataclass
@@ -601,53 +464,45 @@ def _bars(spec: Spec, lang: str, view: View) -> Content:
         row["_label"] = bar.label if bar else ""
 
     def row_for(indicator_id: str, bar: _Bar, period: str) -> Row:
-        return found.get((indicator_id, bar.region, bar.breakdown, period)) or _stand_in(
-            catalogue.get(indicator_id, {"id": indicator_id}), period, spec.get("expected") or {})
+        return found.get((indicator_id, bar.region, bar.breakdown, period)) or build.stand_in(
+            catalogue.get(indicator_id, {"id": indicator_id}), period)
 
     chosen = _measure(spec, view)["indicator"]
-    indicator = catalogue.get(chosen, {})
+    indicator = catalogue.get(chosen, {"id": chosen})
     several = len(periods) > 1
-    series = [
-        Series(format_period(p, lang) if several else indicator.get(f"title_{lang}", chosen),
-               tuple(_point(row_for(chosen, b, p), b.label, lang, b.label) for b in bars))
-        for p in periods
-    ]
-    labels = [b.label for b in bars]
-    note = pick_text(spec.get("note"), lang)
-    figure = figures.bar_by_category(
-        labels, series, lang, axis=figures.axis_format(indicator.get("unit", ""), indicator.get("decimals") or 0, lang),
-        note=note,
-    )
+    title = pick_text(spec["title"], lang)
+    period_text = ", ".join(format_period(p, lang) for p in periods)
+    # With several years side by side, a year without a row for a category has no bar there.
+    series = [(format_period(p, lang) if several else indicator.get(f"title_{lang}", chosen),
+               {b.label: row_for(chosen, b, p) for b in bars if not several or (chosen, b.region, b.breakdown, p) in found}) for p in periods]
+    chart = build.bar_chart(indicator, title, lang, [b.label for b in bars], series, period_text=period_text,
+                            note=pick_text(spec.get("note"), lang))
     columns, cells = [], []
     for i in ids:
         for p in periods:
-            heading = _unit_heading(catalogue.get(i, {}), lang)
+            heading = build.unit_heading(catalogue.get(i, {}), lang)
             columns.append(tables.Column(f"{heading}, {format_period(p, lang)}" if several else heading))
             cells.append((i, p))
     table_rows = [
-        tables.Row(tables.Cell(b.label), tuple(_cell(row_for(i, b, p), lang) for i, p in cells)) for b in bars
+        tables.Row(tables.Cell(b.label), tuple(tables.cell(row_for(i, b, p), lang) for i, p in cells)) for b in bars
     ]
-    title = pick_text(spec["title"], lang)
-    period_text = ", ".join(format_period(p, lang) for p in periods)
     table = tables.data_table(t("table.caption_period", lang, title=title, period=period_text),
                               pick_text(spec.get("category_heading"), lang) or t("table.category", lang),
                               columns, table_rows, lang, table_id=f"card-{spec['id']}-data")
-    alt = alt_text.bars(_what(title), period_text, labels, series, lang) + (f" {note}" if note else "")
+    downloads = [Download(i, sorted({b.region for b in bars}), [b.breakdown for b in bars], periods) for i in ids]
     return Content(
-        figure=figure, alt=alt, table=table, rows=rows,
+        chart=chart, table=table, rows=rows,
         indicators={i: catalogue[i] for i in ids if i in catalogue},
-        downloads=[Download(i, sorted({b.region for b in bars}), [b.breakdown for b in bars], periods) for i in ids],
-        height=figures.bar_chart_height(labels, len(series), note),
-        below_chart=[_flag_legend([p for s in series for p in s.points], lang, markers=False)],
+        downloads=downloads, shown=next(d for d in downloads if d.indicator_id == chosen),
     )
 
 
 def _estimates(spec: Spec, lang: str, view: View) -> Content:
     """Estimates that rest on different definitions: each its own named point, ranges as
-    whiskers, and a list saying what each one measures."""
+    bars from low to high, and a list saying what each one measures."""
     indicator_id = spec["measures"][0]["indicator"]
     catalogue = queries.indicators([indicator_id])
-    indicator = catalogue.get(indicator_id, {})
+    indicator = catalogue.get(indicator_id, {"id": indicator_id})
     region = str(spec.get("region", "0"))
     fixed = str(spec.get("fixed", ""))
     dimension = spec["dimension"]
@@ -658,20 +513,15 @@ def _estimates(spec: Spec, lang: str, view: View) -> Content:
     for row in rows:
         by_key.setdefault(row["breakdown"], []).append(row)
     long_labels = {c["code"]: c[f"label_{lang}"] for c in queries.categories([dimension])}
-    points, table_rows = [], []
+    estimates, table_rows = [], []
     for entry in spec["estimates"]:
         short = pick_text(entry["short"], lang)
         for row in by_key.get(key[entry["code"]], []):
             row["_label"] = short
-            points.append(figures.Estimate(
-                x=int(row["period"][:4]), y=None if is_missing(row["value"]) else float(row["value"]), name=short,
-                label=format_short(row, lang), flagged=bool(flags(row, lang)),
-                hover=f"{long_labels.get(entry['code'], short)}, {format_period(row['period'], lang)}: "
-                      f"{value_parts(row, lang).text()}",
-            ))
+            estimates.append((short, row))
             table_rows.append((row["period"], tables.Row(
                 tables.Cell(format_period(row["period"], lang)),
-                (tables.Cell(long_labels.get(entry["code"], short)), _cell(row, lang)))))
+                (tables.Cell(long_labels.get(entry["code"], short)), tables.cell(row, lang)))))
     ranges = []
     for entry in spec.get("ranges", []):
         short = pick_text(entry["short"], lang)
@@ -683,28 +533,20 @@ def _estimates(spec: Spec, lang: str, view: View) -> Content:
                     row["_label"] = f"{short}: {long_labels.get(entry['low' if row is low else 'high'], '')}"
                     table_rows.append((row["period"], tables.Row(
                         tables.Cell(format_period(row["period"], lang)),
-                        (tables.Cell(row["_label"]), _cell(row, lang)))))
-            if high is None or is_missing(low["value"]) or is_missing(high["value"]):
-                continue
-            label = format_range(low["value"], high["value"], indicator.get("decimals") or 0, lang)
-            ranges.append(figures.EstimateRange(
-                x=int(low["period"][:4]), low=float(low["value"]), high=float(high["value"]), name=short, label=label,
-                hover=f"{short}, {format_period(low['period'], lang)}: {label} {indicator.get(f'unit_label_{lang}', '')}",
-            ))
+                        (tables.Cell(row["_label"]), tables.cell(row, lang)))))
+            if high is not None:
+                ranges.append((short, low, high))
     table_rows.sort(key=lambda pair: pair[0])
-    note = pick_text(spec.get("note"), lang)
-    figure = figures.estimates(
-        points, lang, ranges=ranges, note=note,
-        axis=figures.axis_format(indicator.get("unit", ""), indicator.get("decimals") or 0, lang),
-    )
     title = pick_text(spec["title"], lang)
+    chart = build.estimate_chart(indicator, title, lang, estimates, ranges, note=pick_text(spec.get("note"), lang),
+                                 what=indicator.get(f"title_{lang}", indicator_id))
     table = tables.data_table(
         t("table.caption", lang, title=title), t("table.period", lang),
-        [tables.Column(t("table.estimate", lang), numeric=False), tables.Column(_unit_heading(indicator, lang))],
+        [tables.Column(t("table.estimate", lang), numeric=False), tables.Column(build.unit_heading(indicator, lang))],
         [row for _, row in table_rows], lang, table_id=f"card-{spec['id']}-data",
     )
     # What each estimate measures, in the chart's order (oldest first).
-    first_year = {e.name: e.x for e in points} | {r.name: r.x for r in ranges}
+    first_year = {e.name: e.year for e in chart.estimates} | {r.name: r.year for r in chart.ranges}
     entries = sorted(spec["estimates"] + spec.get("ranges", []),
                      key=lambda entry: first_year.get(pick_text(entry["short"], lang), 9999))
     measures = html.Dl(
@@ -712,13 +554,11 @@ def _estimates(spec: Spec, lang: str, view: View) -> Content:
          for part in (html.Dt(pick_text(entry["short"], lang)), html.Dd(pick_text(entry.get("measures"), lang)))],
         className="estimate-list",
     )
-    alt = alt_text.estimates(_what(indicator.get(f"title_{lang}", indicator_id)), points, ranges, lang)
     periods = sorted({r["period"] for r in rows})
+    download = Download(indicator_id, [region], list(key.values()), periods)
     return Content(
-        figure=figure, alt=alt, table=table, rows=rows, indicators=catalogue,
-        height=figures.estimates_height(points, ranges, note),
-        downloads=[Download(indicator_id, [region], list(key.values()), periods)],
-        below_chart=[html.H4(t("card.estimates_measure", lang)), measures, _flag_legend(points, lang)],
+        chart=chart, table=table, rows=rows, indicators=catalogue, downloads=[download], shown=download,
+        below_chart=[html.H4(t("card.estimates_measure", lang)), measures],
     )
 
 
@@ -737,30 +577,29 @@ def _places(spec: Spec, lang: str, view: View) -> Content:
     names = dict(places)
     rows = [dict(r, _label=names[r["region_code"]]) for r in spec["rows"] if r["region_code"] in names]
     used = [dict(r, _label=names[r["region_code"]]) for r in spec.get("also_rows", []) if r["region_code"] in names]
-    periods = sorted({r["period"] for r in rows})
+    periods = sorted({r["period"] for r in rows}, key=position)
     found = {(r["region_code"], r["period"]): r for r in rows}
 
     def row(code: str, period: str) -> Row:
-        return found.get((code, period)) or _stand_in(indicator, period, {})
+        return found.get((code, period)) or build.stand_in(indicator, period)
 
-    series = [Series(name, tuple(_point(row(code, p), _year(p), lang, name) for p in periods)) for code, name in places]
-    figure = figures.line_over_time(
-        series, lang, axis=figures.axis_format(indicator.get("unit", ""), indicator.get("decimals") or 0, lang))
     title = pick_text(spec["title"], lang)
+    name = indicator.get(f"title_{lang}", indicator_id)
+    chart = build.time_chart(indicator, title, lang, [(place, {p: row(code, p) for p in periods}) for code, place in places],
+                             breaks=context.breaks(indicator_id, lang), bands=context.strategy_bands(lang), what=name)
     table = tables.data_table(
         t("table.caption", lang, title=title), t("table.period", lang),
-        [tables.Column(name) for _, name in places],
-        [tables.Row(tables.Cell(format_period(p, lang)), tuple(_cell(row(code, p), lang) for code, _ in places))
+        [tables.Column(place) for _, place in places],
+        [tables.Row(tables.Cell(format_period(p, lang)), tuple(tables.cell(row(code, p), lang) for code, _ in places))
          for p in periods],
         lang, table_id=f"card-{spec['id']}-data",
     )
-    name = indicator.get(f"title_{lang}", indicator_id)
+    downloads = [Download(i, [code for code, _ in places], [""], periods, spec.get("codes", "original"))
+                 for i in [indicator_id, *also]]
     return Content(
-        figure=figure, alt=alt_text.line(_what(name), series, lang), table=table, rows=rows + used,
+        chart=chart, table=table, rows=rows + used,
         indicators={i: catalogue[i] for i in [indicator_id, *also] if i in catalogue},
-        downloads=[Download(i, [code for code, _ in places], [""], periods, spec.get("codes", "original"))
-                   for i in [indicator_id, *also]],
-        below_chart=[_flag_legend([p for s in series for p in s.points], lang)],
+        downloads=downloads, shown=downloads[0],
     )
 
 

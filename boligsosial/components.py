@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import dash
 from dash import html
+from markupsafe import Markup
 
 from boligsosial import queries
 from boligsosial.i18n import pick_text, t
@@ -266,9 +267,9 @@ def headline_tile(tile: Mapping[str, Any], lang: str) -> html.Section:
 #
 # The server writes each page's layout into the HTML it sends, so the figures are readable
 # before (and without) JavaScript; Dash then renders the same tree over it. Only what pages
-# use is covered: Dash's html.* elements, dcc.Link as a plain link, dcc.Input as an <input>,
-# dcc.Graph as its empty box (the card's table carries its numbers), other dcc components as
-# nothing.
+# use is covered: Dash's html.* elements, markup the server drew itself (charts' SVG, as
+# markupsafe.Markup), dcc.Link as a plain link, dcc.Input as an <input>, other dcc components
+# as nothing.
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # React prop names that differ from the HTML attribute names.
@@ -288,6 +289,8 @@ def static_html(node: Any) -> str:
     """HTML for a Dash component tree (or a string, number, list, or None)."""
     if node is None or isinstance(node, bool):
         return ""
+    if isinstance(node, Markup):  # markup the server wrote itself (a chart's SVG), already escaped
+        return str(node)
     if isinstance(node, (str, int, float)):
         return escape(str(node), quote=False)
     if isinstance(node, (list, tuple)):

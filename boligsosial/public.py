@@ -12,7 +12,7 @@ region, from, to, breakdown, by, codes, lang), so a page, its CSV and its embed 
 rows. An open period ("from=2012", no "to") keeps an embed current when new data arrives.
 With neither `breakdown` nor `by`, a page shows the total when the indicator has one.
 
-No JavaScript at all: the SVG is drawn on the server (boligsosial/svg_chart.py) and every
+No JavaScript at all: the SVG is drawn on the server (boligsosial/charts/svg.py) and every
 point carries its value as a hover title. Responses are cached per data version and
 parameters (boligsosial/render_cache.py) and carry an ETag and a short public max-age, so a
 CDN can serve them too; a repeat request does no data query and no drawing.
@@ -20,24 +20,26 @@ CDN can serve them too; a repeat request does no data query and no drawing.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import re
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from html import escape
 from typing import Any, Callable, Mapping, Sequence
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import dash
 from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup
 
-from boligsosial import (
-    alt_text, api, breakdowns, card, components, exports, i18n, page_config, queries, selection, settings, svg_chart,
-    tables,
-)
-from boligsosial.figures import STYLES, Series, axis_format
+from boligsosial import api, breakdowns, components, exports, i18n, page_config, queries, selection, settings, tables
+from boligsosial.charts import build, context, svg
+from boligsosial.charts.model import Chart, position
+from boligsosial.charts.style import MAX_LINES
+from boligsosial.domain import sources
+from boligsosial.domain.change import change
 from boligsosial.i18n import t
 from boligsosial.numbers import UNIT_SIGNS, format_date, format_number, format_period, format_value, is_missing
 from boligsosial.render_cache import RenderCache, Rendered
@@ -55,11 +57,8 @@ cache = RenderCache()
 
 FORMAT_VERSION = "1"  # part of every ETag: raise it when the pages' markup changes
 MAX_ROWS = 5000  # rows on one page; more is a download, not a chart
-MAX_LINES = len(STYLES)  # series one line chart can show, each in a style of its own
 MAX_BARS = 400  # a little under the number of municipalities Norway has ever had at once
 PNG_SCALE = 2  # sharp on high-density screens and in print
-# The embed is shown in someone else's column: a lower chart, so its title and source fit too.
-EMBED_FRAME = replace(svg_chart.WIDE, id_prefix="chart-embed", plot_height=260)
 _ID = re.compile(r"[a-z0-9_]{1,64}")
 CSS_FILE = settings.ROOT / "assets" / "figur.css"
 
@@ -121,52 +120,61 @@ def _lang() -> str:
     return i18n.language(request.args.get("lang"))
 
 
-# ------------------------------------------------------------------------------ the chart model
+# ------------------------------------------------------------------------------ what the page shows
 
 
 @dataclass
-class Chart:
-    """Everything a page, an embed or an image says about one selection."""
+class PublicChart:
+    """Everything a page, an embed or an image says about one selection: the chart model, the
+    table with the same rows, the summary sentences and the rows (for sources)."""
 
     indicator: Mapping[str, Any]
-    selection: Selection  # as shown: with the default breakdown filled in
+    selection: Selection  # as shown: with the default view filled in
     lang: str
     title: str
     subtitle: str
-    kind: str  # "line", "bar", or "" (no chart: no data, or too much for one chart)
-    series: list[Series]
-    categories: list[str]
-    alt: str
+    chart: Chart
     summary: list[str]
     table: Any  # a Dash component tree (boligsosial/tables.py), written out with static_html
     rows: list[dict[str, Any]]
-    note: str = ""
-    flagged: bool = False
-    periods: list[str] = field(default_factory=list)
 
-    def svg(self, frame: svg_chart.Frame) -> str:
-        axis = axis_format(self.indicator.get("unit", ""), self.indicator.get("decimals") or 0, self.lang)
-        if self.kind == "line":
-            labels = {p: format_period(p, self.lang) for p in self.periods}
-            return svg_chart.line_over_time(self.series, self.lang, axis=axis, frame=frame, title=self.title,
-                                            desc=self.alt, period_labels=labels)
-        return svg_chart.bars_by_category(self.categories, self.series, self.lang, axis=axis, frame=frame,
-                                          title=self.title, desc=self.alt)
+    @property
+    def kind(self) -> str:
+        return self.chart.kind
+
+    @property
+    def note(self) -> str:
+        return self.chart.notice
+
+    def svg(self, frame: svg.Frame) -> str:
+        return svg.render(self.chart, frame)
 
 
-def build_chart(indicator_id: str, chosen: Selection) -> Chart:
+def default_view(indicator: Mapping[str, Any], chosen: Selection) -> Selection:
+    """The view a URL that names none opens with: the indicator's own (`public:` in
+    data/indicators.yaml), else its total when it has one."""
+    if chosen.breakdowns is not None or chosen.by is not None:
+        return chosen
+    untouched = chosen.regions == ("0",) and chosen.period_from is None and chosen.period_to is None
+    if indicator.get("public_query") and untouched:
+        own = selection.parse(dict(parse_qsl(indicator["public_query"])))
+        return replace(own, lang=chosen.lang, codes=chosen.codes)
+    if any(row["breakdown"] == "" for row in queries.indicator_breakdowns(indicator["id"])):
+        return replace(chosen, breakdowns=("",))
+    return chosen
+
+
+def build_chart(indicator_id: str, chosen: Selection) -> PublicChart:
     indicator = queries.indicator(indicator_id)
     if indicator is None:
         raise _NotFound(indicator_id)
     lang = chosen.lang
-    if chosen.breakdowns is None and chosen.by is None:
-        if any(row["breakdown"] == "" for row in queries.indicator_breakdowns(indicator_id)):
-            chosen = replace(chosen, breakdowns=("",))
+    chosen = default_view(indicator, chosen)
     dataset = exports.load(indicator_id, chosen, "", MAX_ROWS)
-    unit_fields = {name: indicator.get(name) for name in ("decimals", "unit", "unit_label_nb", "unit_label_en")}
-    rows = [{**row, **unit_fields} for row in dataset.rows]
+    fields = build.unit_fields(indicator)
+    rows = [{**row, **fields} for row in dataset.rows]
     title = indicator.get(f"title_{lang}") or indicator_id
-    unit = card._unit_heading(indicator, lang)  # noqa: SLF001 - the card's own wording, shared
+    unit = build.unit_heading(indicator, lang)
 
     # One series per (region, breakdown), named by what differs between them.
     by_series: dict[tuple[str, str], dict[str, dict]] = {}
@@ -175,63 +183,94 @@ def build_chart(indicator_id: str, chosen: Selection) -> Chart:
         by_series.setdefault((row["region_code"], row["breakdown"]), {})[row["period"]] = row
         names.setdefault(row["region_code"], row.get("region_name") or row["region_code"])
     keys = sorted(by_series, key=lambda k: (len(k[0]), k[0], _breakdown_order(k[1], dataset.categories)))
-    periods = sorted({row["period"] for row in rows}, key=svg_chart.period_position)
-    bars = chosen.by is not None or len(periods) == 1
+    periods = sorted({row["period"] for row in rows}, key=position)
+    estimates = _estimate_keys(indicator, keys)
+    bars = not estimates and (chosen.by is not None or len(periods) == 1)
     if len(keys) == 1:  # a line is named by what it shows; a lone bar by where
         labels = {keys[0]: names[keys[0][0]] if bars else title}
     else:
         labels = _series_labels(keys, names, dataset, lang)
     period_text = _span(periods, lang)
     subtitle = _subtitle(keys, names, dataset, period_text, lang)
+    base = dict(indicator=indicator, selection=chosen, lang=lang, title=title, subtitle=subtitle, rows=rows)
+    if not rows:
+        empty = Chart(kind="", title=title, lang=lang, notice=t("figur.no_data", lang))
+        return PublicChart(**base, chart=empty, summary=[], table=None)
 
     def row_for(key: tuple[str, str], period: str) -> dict:
-        return by_series[key].get(period) or {"period": period, "value": None, "status": "..", **unit_fields}
+        return by_series[key].get(period) or build.stand_in(indicator, period)
 
-    base = dict(indicator=indicator, selection=chosen, lang=lang, title=title, subtitle=subtitle, rows=rows,
-                periods=periods)
-    if not rows:
-        return Chart(**base, kind="", series=[], categories=[], alt="", summary=[], table=None,
-                     note=t("figur.no_data", lang))
-
-    if bars:
+    if estimates:
+        chart = _estimates(indicator, title, lang, keys, by_series, labels)
+        columns = [tables.Column(t("table.estimate", lang), numeric=False), tables.Column(unit)]
+        table_rows = [tables.Row(tables.Cell(format_period(row["period"], lang)),
+                                 (tables.Cell(labels[key]), tables.cell(row, lang)))
+                      for key in keys for row in sorted(by_series[key].values(), key=lambda r: position(r["period"]))]
+        header = t("table.period", lang)
+        summary = [t("figur.estimates_summary", lang)]
+    elif bars:
         categories = [labels[k] for k in keys]
         several = len(periods) > 1
         # A category a period has no row for at all is left out of that period's bars (the
         # table still shows it as missing); a row without a value is drawn as missing.
-        series = [
-            Series(format_period(p, lang) if several else title,
-                   tuple(card._point(row_for(k, p), labels[k], lang, labels[k]) for k in keys  # noqa: SLF001
-                         if p in by_series[k] or not several))
-            for p in periods
-        ]
+        series = [(format_period(p, lang) if several else title,
+                   {labels[k]: row_for(k, p) for k in keys if p in by_series[k] or not several}) for p in periods]
+        chart = build.bar_chart(indicator, title, lang, categories, series, period_text=period_text)
+        if len(keys) > MAX_BARS:
+            chart = replace(chart, kind="", notice=t("figur.too_many_bars", lang, limit=MAX_BARS))
         columns = [tables.Column(f"{unit}, {format_period(p, lang)}" if several else unit) for p in periods]
-        table_rows = [tables.Row(tables.Cell(labels[k]), tuple(card._cell(row_for(k, p), lang) for p in periods))  # noqa: SLF001
+        table_rows = [tables.Row(tables.Cell(labels[k]), tuple(tables.cell(row_for(k, p), lang) for p in periods))
                       for k in keys]
         header = t("table.category", lang)
-        alt = alt_text.bars(card._what(title), period_text, categories, series, lang)  # noqa: SLF001
         # In words: the highest and lowest of each period (the missing ones are in the table).
-        shown = [Series(one.name, tuple(p for p in one.points if p.y is not None)) for one in series]
-        summary = [_sentence(alt_text.bars(title, period_text, categories, shown, lang).split(": ", 1)[-1])]
-        kind, note = ("bar", "") if len(keys) <= MAX_BARS else ("", t("figur.too_many_bars", lang, limit=MAX_BARS))
+        summary = [_sentence(chart.alt.split(": ", 1)[-1])] if chart.kind else []
     else:
-        categories = []
-        # As for one series, a period a series has no row for is simply not on its line (the
-        # table shows it as missing); a row without a value is a labelled gap.
-        series = [Series(labels[k], tuple(card._point(row_for(k, p), p, lang) for p in periods  # noqa: SLF001
-                                          if p in by_series[k])) for k in keys]
+        series = [(labels[k], {p: row_for(k, p) for p in periods}) for k in keys]
+        chart = build.time_chart(indicator, title, lang, series, breaks=context.breaks(indicator_id, lang),
+                                 bands=context.strategy_bands(lang))
+        if len(keys) > MAX_LINES:
+            chart = replace(chart, kind="", notice=t("figur.too_many_lines", lang, limit=MAX_LINES))
         columns = [tables.Column(unit if len(keys) == 1 else labels[k]) for k in keys]
-        table_rows = [tables.Row(tables.Cell(format_period(p, lang)), tuple(card._cell(row_for(k, p), lang) for k in keys))  # noqa: SLF001
+        table_rows = [tables.Row(tables.Cell(format_period(p, lang)), tuple(tables.cell(row_for(k, p), lang) for k in keys))
                       for p in periods]
         header = t("table.period", lang)
-        alt = alt_text.line(card._what(title), series, lang)  # noqa: SLF001
-        kind, note = ("line", "") if len(keys) <= MAX_LINES else ("", t("figur.too_many_lines", lang, limit=MAX_LINES))
         # A sentence per series while they are few enough to draw; past that, the table says it.
-        summary = _line_summary(keys, by_series, labels, lang) if kind else []
+        summary = _line_summary(keys, by_series, labels, indicator, lang) if chart.kind else []
     caption = t("figur.caption", lang, title=title, unit=unit) + (f", {period_text}" if bars else "")
     table = tables.data_table(caption, header, columns, table_rows, lang, table_id="figur-data")
-    flagged = any(p.flagged for one in series for p in one.points)
-    return Chart(**base, kind=kind, series=series, categories=categories, alt=alt, summary=summary, table=table,
-                 note=note, flagged=flagged)
+    return PublicChart(**base, chart=chart, summary=summary, table=table)
+
+
+def _estimate_keys(indicator: Mapping[str, Any], keys: Sequence[tuple[str, str]]) -> bool:
+    """Whether the series shown are separate estimates (the indicator's `estimates` dimension
+    tells them apart): then they are points, never a line."""
+    dimension = indicator.get("estimates_dimension")
+    if not dimension:
+        return False
+    found = {breakdowns.parse(key).get(dimension) for _, key in keys}
+    return len(found) > 1 and None not in found
+
+
+def _estimates(indicator, title, lang, keys, by_series, labels) -> Chart:
+    dimension = indicator["estimates_dimension"]
+    pairs = json.loads(indicator.get("estimate_ranges") or "[]")
+    code_of = {key: breakdowns.parse(key[1]).get(dimension) for key in keys}
+    in_range = {code for pair in pairs for code in pair}
+    estimates = [(labels[key], row) for key in keys if code_of[key] not in in_range
+                 for row in by_series[key].values()]
+    ranges = []
+    for low_code, high_code in pairs:
+        low = next((k for k in keys if code_of[k] == low_code), None)
+        high = next((k for k in keys if code_of[k] == high_code), None)
+        if low is None or high is None:  # half a range is shown as the estimate it is
+            estimates += [(labels[k], row) for k in (low, high) if k for row in by_series[k].values()]
+            continue
+        for period, low_row in by_series[low].items():
+            if period in by_series[high]:
+                name = f"{labels[low]} – {labels[high]}"
+                ranges.append((name, low_row, by_series[high][period]))
+    return build.estimate_chart(indicator, title, lang, estimates, ranges,
+                                note=t("figur.estimates_note", lang))
 
 
 def _sentence(text: str) -> str:
@@ -289,13 +328,12 @@ def _span(periods: Sequence[str], lang: str) -> str:
     return first if first == last else f"{first}–{last}"
 
 
-def _line_summary(keys, by_series, labels, lang: str) -> list[str]:
-    """The latest figure of each series and, for one series, the change since the first period
-    shown: a number we computed, so it is labelled as such, and left out when a qualifier
-    ("over", "under") makes it unknowable."""
+def _line_summary(keys, by_series, labels, indicator, lang: str) -> list[str]:
+    """The latest figure of each series and, for one series, the change since the first figure
+    shown: a number we computed, so it is labelled as such, and said honestly (domain/change)."""
     sentences = []
     for key in keys:
-        shown = [row for period, row in sorted(by_series[key].items(), key=lambda item: svg_chart.period_position(item[0]))
+        shown = [row for period, row in sorted(by_series[key].items(), key=lambda item: position(item[0]))
                  if not is_missing(row.get("value"))]
         name = labels[key]
         if not shown:
@@ -305,32 +343,40 @@ def _line_summary(keys, by_series, labels, lang: str) -> list[str]:
         sentences.append(t("figur.summary_latest", lang, name=name, period=format_period(last["period"], lang),
                            value=format_value(last, lang)))
         if len(keys) == 1 and len(shown) > 1:
-            sentences.append(_change(shown[0], last, lang))
+            sentences.append(change_sentence(shown[0], last, indicator, lang))
     return sentences
 
 
-def _change(first: Mapping[str, Any], last: Mapping[str, Any], lang: str) -> str:
+def change_sentence(first: Mapping[str, Any], last: Mapping[str, Any], indicator: Mapping[str, Any], lang: str) -> str:
+    """The change from `first` to `last` in words, as exact as the figures allow."""
     periods = dict(start=format_period(first["period"], lang), end=format_period(last["period"], lang))
-    if {first.get("qualifier"), last.get("qualifier")} & {"gt", "lt"}:
+    broken = [b for b in queries.comparability_breaks(indicator["id"])
+              if position(first["period"]) < position(b["period"]) <= position(last["period"])]
+    reason = indicator.get(f"compare_{lang}") or (broken[0][f"reason_{lang}"] if broken else "")
+    found = change(first, last, reason)
+    if found.kind == "not_comparable":
+        return t("figur.change_not_comparable", lang, reason=found.reason, **periods)
+    if found.kind == "bound":
         return t("figur.change_unknown", lang, **periods)
+    if found.kind == "within_rounding":
+        return t("figur.change_within_rounding", lang, **periods)
     decimals = int(first.get("decimals") or 0)
-    difference = float(last["value"]) - float(first["value"])
+    difference = found.difference
     sign = "+" if difference > 0 else "−" if difference < 0 else "±"
     percent = first.get("unit") == "percent"
     amount = f"{sign}{format_number(abs(difference), decimals, lang)}"
     unit = t("figur.percentage_points", lang) if percent else (first.get(f"unit_label_{lang}") or "")
     text = f"{amount} {unit}".strip()
-    if not percent and float(first["value"]) != 0:
-        relative = difference / abs(float(first["value"])) * 100
+    if found.relative is not None:
+        relative = found.relative
         text += f" ({'+' if relative > 0 else '−' if relative < 0 else '±'}{format_number(abs(relative), 0, lang)}{UNIT_SIGNS['percent'][lang]})"
-    approximate = "approx" in {first.get("qualifier"), last.get("qualifier")}
-    return t("figur.change_approx" if approximate else "figur.change", lang, change=text, **periods)
+    return t("figur.change_approx" if found.kind == "approx" else "figur.change", lang, change=text, **periods)
 
 
 # ------------------------------------------------------------------------------ responses
 
 
-def _urls(chart: Chart, site: str) -> dict[str, str]:
+def _urls(chart: PublicChart, site: str) -> dict[str, str]:
     indicator_id = chart.indicator["id"]
     query = chart.selection.query_string()
     other = "en" if chart.lang == "nb" else "nb"
@@ -350,29 +396,29 @@ def _urls(chart: Chart, site: str) -> dict[str, str]:
     }
 
 
-def _page_context(chart: Chart, site: str, embed: bool = False) -> dict[str, Any]:
-    lang = chart.lang
-    frame = EMBED_FRAME if embed else svg_chart.WIDE
-    wide = chart.svg(frame) if chart.kind else ""
-    narrow = chart.svg(svg_chart.narrow(frame)) if chart.kind else ""
+def _page_context(shown: PublicChart, site: str, embed: bool = False) -> dict[str, Any]:
+    lang = shown.lang
+    frame = svg.EMBED if embed else svg.WIDE
+    wide = shown.svg(frame) if shown.kind else ""
+    narrow = shown.svg(svg.narrow(frame)) if shown.kind else ""
     info = queries.status()
-    urls = _urls(chart, site)
-    height = _embed_height(chart.svg(EMBED_FRAME) if chart.kind and not embed else wide)
+    urls = _urls(shown, site)
+    height = _embed_height(shown.svg(svg.EMBED) if shown.kind and not embed else wide)
     # The address is URL-encoded (no quotes or brackets), so it is written as it is, readable.
-    embed_code = (f'<iframe title="{escape(chart.title, quote=True)}" src="{urls["embed"]}" width="100%" '
+    embed_code = (f'<iframe title="{escape(shown.title, quote=True)}" src="{urls["embed"]}" width="100%" '
                   f'height="{height}" style="border:0;max-width:760px" loading="lazy"></iframe>')
     return {
         "lang": lang,
         "other_lang": "en" if lang == "nb" else "nb",
         "t": lambda key, **values: t(key, lang, **values),
-        "chart": chart,
+        "chart": shown,
         "svg_wide": Markup(wide),
         "svg_narrow": Markup(narrow),
-        "table": Markup(components.static_html(chart.table)) if chart.table is not None else "",
-        "source": Markup(components.static_html(components.source_line(chart.rows, lang))),
-        "publishers": _publishers(chart.rows, lang),
-        "sources": len({row["source_id"] for row in chart.rows if row.get("source_id")}),
-        "definition": chart.indicator.get(f"definition_{lang}") or "",
+        "table": Markup(components.static_html(shown.table)) if shown.table is not None else "",
+        "source": Markup(components.static_html(components.source_line(shown.rows, lang))),
+        "publishers": _publishers(shown.rows, lang),
+        "sources": len(sources.distinct(shown.rows)),
+        "definition": shown.indicator.get(f"definition_{lang}") or "",
         "urls": urls,
         "embed_code": embed_code,
         "png": cairosvg is not None,
@@ -411,20 +457,17 @@ def _build_embed(indicator_id: str, chosen: Selection, site: str) -> Rendered:
     return _html("figur_embed.html", _page_context(build_chart(indicator_id, chosen), site, embed=True))
 
 
-def image_svg(chart: Chart, site: str) -> str:
-    """The chart as a file: title, subtitle and source written into it."""
-    source = card._source_text(chart.rows, chart.lang)  # noqa: SLF001 - the card's own wording, shared
-    where = f"{site}/figur/{chart.indicator['id']}"
-    frame = replace(svg_chart.IMAGE, title=chart.title, subtitle=chart.subtitle,
-                    source=f"{source}. {t('site.name', chart.lang)}: {where}", id_prefix="image")
-    if chart.kind:
-        return chart.svg(frame)
-    # Nothing to draw: an image that says so rather than an empty one.
-    return svg_chart.bars_by_category([], [], chart.lang, frame=replace(frame, subtitle=chart.note),
-                                      title=chart.title, desc=chart.note)
+def image_svg(shown: PublicChart, site: str) -> str:
+    """The chart as a file: title, subtitle, unit, key and source written into it."""
+    where = f"{site}/figur/{shown.indicator['id']}"
+    credit = f"{t('site.name', shown.lang)}: {where}"
+    source = sources.source_text(shown.rows, shown.lang)
+    frame = replace(svg.IMAGE, title=shown.title, subtitle=shown.subtitle,
+                    source=f"{source}. {credit}" if source else credit)
+    return svg.render(shown.chart, frame)
 
 
-def _image_headers(chart: Chart, extension: str) -> tuple[tuple[str, str], ...]:
+def _image_headers(chart: PublicChart, extension: str) -> tuple[tuple[str, str], ...]:
     name = f"boligsosial-{chart.indicator['id']}-{queries.data_version()[:8]}.{extension}"
     return (("Content-Disposition", f'inline; filename="{name}"'),)
 
@@ -501,7 +544,7 @@ def public_url(indicator_id: str, regions: Sequence[str], breakdown_keys: Sequen
     regions and breakdowns, from its first period on (open-ended, so it stays current)."""
     params: list[tuple[str, str]] = [("region", ",".join(dict.fromkeys(regions)) or "0")]
     if periods:
-        params.append(("from", min(periods, key=svg_chart.period_position)))
+        params.append(("from", min(periods, key=position)))
         if len(set(periods)) == 1:
             params.append(("to", periods[0]))
     params.append(("breakdown", ",".join(dict.fromkeys(key or "total" for key in breakdown_keys)) or "total"))

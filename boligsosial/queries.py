@@ -192,7 +192,7 @@ def indicator(indicator_id: str) -> dict[str, Any] | None:
 # Source columns are prefixed so they cannot be confused with the observation's own columns.
 _OBSERVATIONS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.source_id,
+           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.source_id,
            i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
            s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
            s.published AS source_published
@@ -223,6 +223,14 @@ def observations(
             "breakdown": breakdown,
             "periods": None if periods is None else [str(p) for p in periods],
         },
+    )
+
+
+def comparability_breaks(indicator_id: str) -> list[dict[str, Any]]:
+    """An indicator's method changes, oldest first: no line and no change across them."""
+    return _rows(
+        "SELECT period, reason_nb, reason_en FROM comparability_break WHERE indicator_id = $id ORDER BY period",
+        {"id": indicator_id},
     )
 
 
@@ -262,7 +270,7 @@ _REGION_NAME_SQL = """
 
 _SELECTION_SQL = """
     SELECT o.indicator_id, o.region_code, {region_name} AS region_name, o.period, o.breakdown,
-           o.value, o.status, o.qualifier, o.derived, o.derivation, o.confidence, o.note, o.source_id{extra},
+           o.value, o.status, o.qualifier, o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.source_id{extra},
            s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
            s.published AS source_published, s.fetched_at AS source_fetched_at, s.license AS source_license
     FROM {table} o
@@ -433,7 +441,7 @@ _WITH_UNIT_AND_SOURCE = """
 
 _CARD_ROWS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.source_id,""" + _WITH_UNIT_AND_SOURCE.format(table="observation") + """    WHERE list_contains($indicators, o.indicator_id)
+           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.source_id,""" + _WITH_UNIT_AND_SOURCE.format(table="observation") + """    WHERE list_contains($indicators, o.indicator_id)
       AND list_contains($regions, o.region_code)
       AND list_contains($breakdowns, o.breakdown)
       AND ($periods IS NULL OR list_contains($periods, o.period))
@@ -551,7 +559,7 @@ def strategy_target(strategy_id: str, target_no: int) -> dict[str, Any] | None:
 
 _EXPLORER_ROWS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.source_id, o.harmonised, o.original_codes,""" + _WITH_UNIT_AND_SOURCE.format(table="observation_current") + """    WHERE o.breakdown = ''
+           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.source_id, o.harmonised, o.original_codes,""" + _WITH_UNIT_AND_SOURCE.format(table="observation_current") + """    WHERE o.breakdown = ''
       AND ($indicators IS NULL OR list_contains($indicators, o.indicator_id))
       AND ($regions IS NULL OR list_contains($regions, o.region_code))
       AND ($level IS NULL OR o.region_code IN (SELECT code FROM region WHERE level = $level))

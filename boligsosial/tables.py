@@ -9,7 +9,9 @@ from typing import Sequence
 
 from dash import html
 
+from boligsosial.domain.remarks import flags, text
 from boligsosial.i18n import t
+from boligsosial.numbers import format_short, is_missing, missing_text
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,25 @@ class Cell:
     text: str
     notes: tuple[str, ...] = ()
     missing: bool = False
+
+
+# Why a figure is missing, by its status symbol (the rest: "our sources have no figure").
+MISSING_NOTES = {"...": "table.missing_note_not_yet", ":": "table.missing_note_confidential",
+                 ".": "table.missing_note_not_applicable"}
+
+
+def cell(row, lang: str) -> Cell:
+    """An observation row as a table cell: the figure as the chart writes it, with its flags
+    (derived, secondary source) as notes; a missing figure with why it is missing (the row's own
+    reason when it has one, such as a survey not yet published)."""
+    if not is_missing(row.get("value")):
+        return Cell(format_short(row, lang), tuple(flags(row, lang)))
+    status = (row.get("status") or "").strip()
+    reason = text(row, "note", lang)
+    label = missing_text(status, lang)
+    if reason.text and reason.lang == lang:
+        return Cell(label, (reason.text,), True)
+    return Cell(label, (t(MISSING_NOTES.get(status, "table.missing_note"), lang, text=label),), True)
 
 
 @dataclass(frozen=True)

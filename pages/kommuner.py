@@ -15,11 +15,12 @@ from typing import Any, Mapping
 import dash
 from dash import dcc, html
 
-from boligsosial import card, explorer, page_layout, queries, tables, tile_map, url_state
-from boligsosial.components import flags, source_line
+from boligsosial import card, explorer, links, page_layout, queries, tables, tile_map, url_state
+from boligsosial.components import source_line
+from boligsosial.domain.remarks import flags
 from boligsosial.explorer import Gazetteer, Offer, Place
 from boligsosial.i18n import pick_text, t
-from boligsosial.numbers import format_date, format_period, format_short, is_missing, value_parts
+from boligsosial.numbers import format_date, format_period, format_short, value_parts
 from boligsosial.url_state import Choice, View
 
 PATH = "/kommuner"
@@ -309,8 +310,8 @@ def _profile_section(state: State, gaz: Gazetteer) -> html.Section:
         header: Any = line.title
         if line.offer is not None:
             header = html.A(line.title, href=_link(state, "compare", indicator=line.offer.id, measure=line.measure, period=""))
-        cells = [tables.Cell(format_period(line.latest["period"], lang)), _cell(line.latest, lang)]
-        cells += [_cell(r, lang) if r else tables.Cell(t("status.missing", lang), missing=True) for r in line.others]
+        cells = [tables.Cell(format_period(line.latest["period"], lang)), tables.cell(line.latest, lang)]
+        cells += [tables.cell(r, lang) if r else tables.Cell(t("status.missing", lang), missing=True) for r in line.others]
         cells.append(tables.Cell(
             f"{format_short(line.first, lang)} ({format_period(line.first['period'], lang)})" if line.first else "–"))
         rows.append(tables.Row(tables.Cell(header), tuple(cells)))
@@ -321,11 +322,6 @@ def _profile_section(state: State, gaz: Gazetteer) -> html.Section:
          source_line([r for line in lines for r in line.rows], lang)],
         className="card explorer-profile", **{"aria-labelledby": "profile"},
     )
-
-
-def _cell(row: Row, lang: str) -> tables.Cell:
-    missing = is_missing(row.get("value"))
-    return tables.Cell(format_short(row, lang), tuple([] if missing else flags(row, lang)), missing)
 
 
 def _strategy(strategy: Row, lang: str) -> html.Section:
@@ -505,12 +501,12 @@ def _ranking(state: State, gaz: Gazetteer, indicator_id: str, indicator: Row, ti
         parts.append(html.P(t("explorer.ranking_flags", lang, note="; ".join(dict.fromkeys(f for r in derived for f in flags(r, lang)))),
                             className="context"))
     codes = [e.place.code for e in result.entries]
-    download = card.Download(indicator_id, codes, [""], [result.period], "current")
+    download = links.Series(indicator_id, codes, [""], [result.period], "current")
     parts += [
         source_line([e.row for e in result.entries if e.row], lang),
-        html.P([html.A(t("card.download_csv", lang), href=card.download_url(download, "csv", lang), download="", className="button",
+        html.P([html.A(t("card.download_csv", lang), href=links.data_url(download, "csv", lang), download="", className="button",
                        **{"data-format": "csv"}),
-                " ", html.A(t("card.download_xlsx", lang), href=card.download_url(download, "xlsx", lang), download="",
+                " ", html.A(t("card.download_xlsx", lang), href=links.data_url(download, "xlsx", lang), download="",
                              className="button")],
                className="download-links"),
     ]
@@ -557,7 +553,7 @@ def _map_section(state: State, gaz: Gazetteer) -> html.Section:
     figure = tile_map.county_map(values, names, caption, lang, chosen, decimals)
     group = _group_map(state, gaz, indicator_id, title, decimals)
     rows = [tables.Row(tables.Cell(html.A(p.name, href=_link(state, "place", region=p.code, period=""))),
-                       (_cell(values[p.code], lang) if p.code in values else tables.Cell(t("status.missing", lang), missing=True),))
+                       (tables.cell(values[p.code], lang) if p.code in values else tables.Cell(t("status.missing", lang), missing=True),))
             for p in counties]
     table = tables.data_table(caption, t("explorer.level.county", lang),
                               [tables.Column(_measure_label(state.offer, state.measure, {indicator_id: indicator}, lang))],

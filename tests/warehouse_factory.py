@@ -49,6 +49,15 @@ OBSERVATIONS = [
     ("homeless", "0301", "2020", "", None, ":", "", "test-survey", False, None, "H"),
 ]
 
+# Expected periods without a figure, as the ETL writes them (etl/expected.py): no value, a
+# status, no source, the reason in both languages.
+# indicator, region, period, breakdown, status, note_nb, note_en
+EXPECTED = [
+    ("homeless", "0", "2008", "", "..", "", ""),
+    ("homeless", "0", "2024", "", "...", "TEST: ikke publisert ennå.", "TEST: not published yet."),
+    ("homeless_per_1000", "0", "2024", "", "...", "TEST: ikke publisert ennå.", "TEST: not published yet."),
+]
+
 STRATEGIES = [
     ("test-bfv", "national", "TEST strategi A", "TEST strategy A", "0", 2014, 2020),
     ("test-atth", "national", "TEST strategi B", "TEST strategy B", "0", 2021, 2024),
@@ -91,6 +100,13 @@ def build_test_warehouse(
                                         source_id, derived, derivation, confidence)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             OBSERVATIONS if observations is None else observations,
+        )
+        con.executemany(
+            """INSERT INTO observation (indicator_id, region_code, period, breakdown, value, status, qualifier,
+                                        source_id, derived, derivation, confidence, note, note_nb, note_en)
+               VALUES (?, ?, ?, ?, NULL, ?, '', NULL, false, NULL, '', ?, ?, ?)""",
+            [(i, r, p, b, st, en, nb, en) for i, r, p, b, st, nb, en in EXPECTED
+             if (i, r, p, b) not in {row[:4] for row in (OBSERVATIONS if observations is None else observations)}],
         )
         con.executemany(
             "INSERT INTO region (code, name, level, valid_from) VALUES (?, ?, ?, DATE '1838-01-01')",
