@@ -25,6 +25,15 @@ _BREAKDOWN_PARTS = """
 """
 
 
+def _in_both(where: str) -> str:
+    """Offending rows of the published observations and of their harmonised copy, whose sums
+    and recomputed rates get their derivations in etl/regions.py."""
+    return " UNION ALL ".join(
+        f"SELECT '{table}' AS tbl, indicator_id, region_code, period, breakdown FROM {table} {where}"
+        for table in ("observation", "observation_current")
+    )
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -52,9 +61,13 @@ CHECKS = [
         SELECT DISTINCT qualifier FROM observation WHERE qualifier NOT IN ({_sql_list(QUALIFIERS)})"""),
     Check("confidence is H or M", f"""
         SELECT DISTINCT confidence FROM observation WHERE confidence NOT IN ({_sql_list(CONFIDENCE)})"""),
-    Check("derived numbers say how they were derived", """
-        SELECT indicator_id, region_code, period, breakdown FROM observation
-        WHERE derived AND coalesce(trim(derivation), '') = ''"""),
+    Check("derived numbers say how they were derived, in bokmål and English", _in_both("""
+        WHERE derived AND (coalesce(trim(derivation_nb), '') = '' OR coalesce(trim(derivation_en), '') = '')""")),
+    Check("a note or derivation in one language has one in the other", _in_both("""
+        WHERE (coalesce(trim(note_nb), '') = '') <> (coalesce(trim(note_en), '') = '')
+           OR (coalesce(trim(derivation_nb), '') = '') <> (coalesce(trim(derivation_en), '') = '')""")),
+    Check("note and derivation are the English texts (note_en, derivation_en)", _in_both("""
+        WHERE coalesce(note, '') <> coalesce(note_en, '') OR coalesce(derivation, '') <> coalesce(derivation_en, '')""")),
     Check("values lie in the indicator's plausible range", """
         SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, i.min_value, i.max_value
         FROM observation o JOIN indicator i ON i.id = o.indicator_id

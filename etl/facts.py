@@ -17,6 +17,7 @@ from boligsosial import settings
 from etl import catalogue
 from etl.errors import EtlError
 from etl.tidy import (
+    BILINGUAL_TEXTS,
     CATEGORY_COLUMNS,
     CONFIDENCE,
     OBSERVATION_COLUMNS,
@@ -30,7 +31,8 @@ from etl.tidy import (
 
 FACT_COLUMNS = [
     "indicator_id", "region_code", "period", "breakdown", "value", "qualifier", "unit",
-    "publisher", "title", "url", "published", "confidence", "derived", "derivation", "note",
+    "publisher", "title", "url", "published", "confidence", "derived",
+    "derivation_nb", "derivation_en", "note_nb", "note_en",
 ]
 DIMENSION_COLUMNS = ["dimension", "label_nb", "label_en"]
 LABEL_FILES = {"categories.csv", "dimensions.csv"}
@@ -145,8 +147,11 @@ def _row_problems(row: dict[str, str], units: dict[str, str], labelled: set[tupl
         problems.append(f"confidence {row['confidence']!r} must be H or M")
     if row["derived"] not in _BOOLEAN:
         problems.append(f"derived {row['derived']!r} must be true or false")
-    elif _BOOLEAN[row["derived"]] and not row["derivation"].strip():
-        problems.append("derived row has no derivation")
+    elif _BOOLEAN[row["derived"]]:
+        problems += [f"derived row has no {c}" for c in ("derivation_nb", "derivation_en") if not row[c].strip()]
+    elif row["derivation_nb"].strip() or row["derivation_en"].strip():
+        problems.append("a derivation is given but derived is not true")
+    problems += _bilingual_problems(row)
     for field in ("publisher", "title", "url"):
         if not row[field].strip():
             problems.append(f"{field} is empty")
@@ -155,6 +160,16 @@ def _row_problems(row: dict[str, str], units: dict[str, str], labelled: set[tupl
     if row["published"] and not _PUBLISHED.fullmatch(row["published"]):
         problems.append(f"published {row['published']!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
     return problems + _breakdown_problems(row["breakdown"], labelled)
+
+
+def _bilingual_problems(row: dict[str, str]) -> list[str]:
+    """A note or derivation in one language only: bokmål pages would fall back to English."""
+    problems = []
+    for nb, en in BILINGUAL_TEXTS.values():
+        if bool(row[nb].strip()) != bool(row[en].strip()):
+            given, lacking = (nb, en) if row[nb].strip() else (en, nb)
+            problems.append(f"{given} is given but {lacking} is empty")
+    return problems
 
 
 def _fact_files(folder: Path) -> list[Path]:
@@ -202,8 +217,9 @@ def load_bundle(folder: Path | str | None = None, catalogue_path: Path | str | N
                 "indicator_id": row["indicator_id"], "region_code": row["region_code"],
                 "period": row["period"], "breakdown": row["breakdown"], "value": float(row["value"]),
                 "status": "", "qualifier": row["qualifier"], "source_id": sid,
-                "derived": _BOOLEAN[row["derived"]], "derivation": row["derivation"],
-                "confidence": row["confidence"], "note": row["note"],
+                "derived": _BOOLEAN[row["derived"]], "derivation": row["derivation_en"],
+                "confidence": row["confidence"], "note": row["note_en"],
+                **{column: row[column] for pair in BILINGUAL_TEXTS.values() for column in pair},
             })
     if problems:
         raise EtlError(f"curated facts in {folder} have {len(problems)} problem(s)", problems)

@@ -88,7 +88,11 @@ CREATE TABLE observation (
     derived BOOLEAN NOT NULL,
     derivation VARCHAR,
     confidence VARCHAR NOT NULL,      -- H | M
-    note VARCHAR
+    note VARCHAR,                     -- English, = note_en (kept for the runtime that reads it)
+    note_nb VARCHAR,                  -- the note in bokmål
+    note_en VARCHAR,
+    derivation_nb VARCHAR,            -- the derivation in bokmål
+    derivation_en VARCHAR
 );
 
 -- Rows that lost to a higher-precedence source for the same key (ssb > import > curated).

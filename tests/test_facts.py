@@ -102,9 +102,32 @@ def test_sources_have_publisher_and_title(rows):
     assert not [r["where"] for r in rows if not r["publisher"].strip() or not r["title"].strip()]
 
 
-def test_derived_rows_say_how(rows):
+def test_derived_rows_say_how_in_both_languages(rows):
     assert {r["derived"] for r in rows} <= {"true", "false"}
-    assert not [r["where"] for r in rows if r["derived"] == "true" and not r["derivation"].strip()]
+    for column in ("derivation_nb", "derivation_en"):
+        assert not [r["where"] for r in rows if r["derived"] == "true" and not r[column].strip()], column
+    assert not [r["where"] for r in rows if r["derived"] == "false" and (r["derivation_nb"] or r["derivation_en"])]
+
+
+def test_no_note_without_both_languages(rows):
+    for nb, en in (("note_nb", "note_en"), ("derivation_nb", "derivation_en")):
+        one_sided = [r["where"] for r in rows if bool(r[nb].strip()) != bool(r[en].strip())]
+        assert not one_sided, (nb, en)
+
+
+def test_bokmal_texts_keep_the_numbers_of_the_english(rows):
+    # The translation must not change a figure: every number in the English text appears in the
+    # bokmål one (decimal point written as a comma, and numbers inside URLs ignored).
+    def numbers(text: str) -> set[str]:
+        text = re.sub(r"https?://\S+", "", text)
+        return {n.replace(".", ",").replace(" ", "") for n in re.findall(r"\d+(?:[ .,]\d+)*", text)}
+    lost = []
+    for r in rows:
+        for nb, en in (("note_nb", "note_en"), ("derivation_nb", "derivation_en")):
+            missing = numbers(r[en]) - numbers(r[nb])
+            if missing:
+                lost.append((r["where"], en, sorted(missing)))
+    assert not lost
 
 
 def test_qualifier_is_allowed(rows):
@@ -249,19 +272,23 @@ def _facts_folder(tmp_path: Path, *lines: str) -> Path:
     return folder
 
 
-GOOD_ROW = "homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,"
+GOOD_ROW = "homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,"
 
 
 @pytest.mark.parametrize(
     "bad_row, expected",
     [
-        ("homeless,0,2012,sex=male,6 259,,persons,OsloMet,Report,https://example.org/r,,H,false,,", "not a plain number"),
-        ("homeless,0,2012,sex=male,6259,,dwellings,OsloMet,Report,https://example.org/r,,H,false,,", "unit"),
-        ("homeless,0,2012,sex=male,6259,about,persons,OsloMet,Report,https://example.org/r,,H,false,,", "qualifier"),
-        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,L,false,,", "confidence"),
-        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,true,,", "derivation"),
-        ("homeless,0,2012,sex=robot,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,", "no label"),
-        ("homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,", "duplicate of bad.csv:2"),
+        ("homeless,0,2012,sex=male,6 259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "not a plain number"),
+        ("homeless,0,2012,sex=male,6259,,dwellings,OsloMet,Report,https://example.org/r,,H,false,,,,", "unit"),
+        ("homeless,0,2012,sex=male,6259,about,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "qualifier"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,L,false,,,,", "confidence"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,true,,,,", "derivation"),
+        ("homeless,0,2012,sex=robot,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "no label"),
+        ("homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "duplicate of bad.csv:2"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,true,,how,,", "no derivation_nb"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,A note", "note_nb is empty"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,Et notat,", "note_en is empty"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,slik,how,,", "derived is not true"),
     ],
 )
 def test_loader_rejects_a_bad_row_naming_its_line(tmp_path, bad_row, expected):
