@@ -52,6 +52,15 @@ CHECKS = [
         SELECT DISTINCT o.source_id FROM observation o ANTI JOIN source s ON s.source_id = o.source_id"""),
     Check("every source has a publisher, title and URL", """
         SELECT source_id FROM source WHERE trim(publisher) = '' OR trim(title) = '' OR trim(url) = ''"""),
+    Check("every curated source's publisher is listed as primary or secondary", """
+        SELECT source_id, publisher FROM source
+        WHERE kind = 'curated' AND coalesce(publisher_kind, '') NOT IN ('primary', 'secondary')"""),
+    Check("a figure graded H cites a primary publisher", """
+        SELECT o.indicator_id, o.region_code, o.period, o.breakdown, s.publisher FROM observation o
+        JOIN source s ON s.source_id = o.source_id
+        WHERE o.confidence = 'H' AND s.kind = 'curated' AND coalesce(s.publisher_kind, '') <> 'primary'"""),
+    Check("partnership municipalities cite a listed publisher", """
+        SELECT region_code, programme, publisher FROM partnership ANTI JOIN publisher USING (publisher)"""),
     Check("a value is missing exactly when a status symbol says why", """
         SELECT indicator_id, region_code, period, breakdown, value, status FROM observation
         WHERE (value IS NULL) <> (status <> '')"""),
