@@ -317,6 +317,10 @@ _CATALOGUE_SQL = """
                count(*) FILTER (WHERE o.confidence = 'H') AS confidence_h,
                count(*) FILTER (WHERE o.confidence = 'M') AS confidence_m,
                count(*) FILTER (WHERE o.value IS NULL) AS missing_values,
+               -- What the shown figures rest on: derived ones apart, the rest by publisher kind.
+               count(*) FILTER (WHERE o.value IS NOT NULL AND NOT o.derived AND s.publisher_kind = 'primary') AS figures_primary,
+               count(*) FILTER (WHERE o.value IS NOT NULL AND NOT o.derived AND s.publisher_kind = 'secondary') AS figures_secondary,
+               count(*) FILTER (WHERE o.value IS NOT NULL AND o.derived) AS figures_derived,
                list(DISTINCT l.level ORDER BY l.level) FILTER (WHERE l.level IS NOT NULL) AS levels_present,
                max(nullif(s.published, '')) AS last_published,
                max(nullif(s.fetched_at, '')) AS last_fetched,
@@ -327,7 +331,8 @@ _CATALOGUE_SQL = """
         GROUP BY o.indicator_id
     )
     SELECT i.*, p.row_count, p.first_period, p.last_period, p.confidence_h, p.confidence_m,
-           p.missing_values, p.levels_present, p.last_published, p.last_fetched
+           p.missing_values, p.figures_primary, p.figures_secondary, p.figures_derived,
+           p.levels_present, p.last_published, p.last_fetched
     FROM indicator i
     LEFT JOIN per_indicator p ON p.indicator_id = i.id
     WHERE ($id IS NULL OR i.id = $id)
@@ -339,7 +344,8 @@ _CATALOGUE_SQL = """
 
 def catalogue(words: Iterable[str] = (), indicator_id: str | None = None) -> list[dict[str, Any]]:
     """Every indicator (or one) with what the data holds: row count, first and last period,
-    levels present, confidence mix, missing values, and the latest publication and retrieval
+    levels present, confidence mix, missing values, how many shown figures rest on a primary or a
+    secondary source or are derived, and the latest publication and retrieval
     dates of its sources. `words` (lower case) must all occur in its id, titles, definitions or
     source names."""
     words = list(words)
