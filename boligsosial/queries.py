@@ -192,7 +192,7 @@ def indicator(indicator_id: str) -> dict[str, Any] | None:
 # Source columns are prefixed so they cannot be confused with the observation's own columns.
 _OBSERVATIONS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.source_id,
+           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id,
            i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
            s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
            s.published AS source_published
@@ -270,7 +270,7 @@ _REGION_NAME_SQL = """
 
 _SELECTION_SQL = """
     SELECT o.indicator_id, o.region_code, {region_name} AS region_name, o.period, o.breakdown,
-           o.value, o.status, o.qualifier, o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.source_id{extra},
+           o.value, o.status, o.qualifier, o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id{extra},
            s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
            s.published AS source_published, s.fetched_at AS source_fetched_at, s.license AS source_license
     FROM {table} o
@@ -325,6 +325,10 @@ _CATALOGUE_SQL = """
                count(*) FILTER (WHERE o.confidence = 'H') AS confidence_h,
                count(*) FILTER (WHERE o.confidence = 'M') AS confidence_m,
                count(*) FILTER (WHERE o.value IS NULL) AS missing_values,
+               -- What the shown figures rest on: derived ones apart, the rest by publisher kind.
+               count(*) FILTER (WHERE o.value IS NOT NULL AND NOT o.derived AND s.publisher_kind = 'primary') AS figures_primary,
+               count(*) FILTER (WHERE o.value IS NOT NULL AND NOT o.derived AND s.publisher_kind = 'secondary') AS figures_secondary,
+               count(*) FILTER (WHERE o.value IS NOT NULL AND o.derived) AS figures_derived,
                list(DISTINCT l.level ORDER BY l.level) FILTER (WHERE l.level IS NOT NULL) AS levels_present,
                max(nullif(s.published, '')) AS last_published,
                max(nullif(s.fetched_at, '')) AS last_fetched,
@@ -335,7 +339,8 @@ _CATALOGUE_SQL = """
         GROUP BY o.indicator_id
     )
     SELECT i.*, p.row_count, p.first_period, p.last_period, p.confidence_h, p.confidence_m,
-           p.missing_values, p.levels_present, p.last_published, p.last_fetched
+           p.missing_values, p.figures_primary, p.figures_secondary, p.figures_derived,
+           p.levels_present, p.last_published, p.last_fetched
     FROM indicator i
     LEFT JOIN per_indicator p ON p.indicator_id = i.id
     WHERE ($id IS NULL OR i.id = $id)
@@ -347,7 +352,8 @@ _CATALOGUE_SQL = """
 
 def catalogue(words: Iterable[str] = (), indicator_id: str | None = None) -> list[dict[str, Any]]:
     """Every indicator (or one) with what the data holds: row count, first and last period,
-    levels present, confidence mix, missing values, and the latest publication and retrieval
+    levels present, confidence mix, missing values, how many shown figures rest on a primary or a
+    secondary source or are derived, and the latest publication and retrieval
     dates of its sources. `words` (lower case) must all occur in its id, titles, definitions or
     source names."""
     words = list(words)
@@ -441,7 +447,7 @@ _WITH_UNIT_AND_SOURCE = """
 
 _CARD_ROWS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.source_id,""" + _WITH_UNIT_AND_SOURCE.format(table="observation") + """    WHERE list_contains($indicators, o.indicator_id)
+           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id,""" + _WITH_UNIT_AND_SOURCE.format(table="observation") + """    WHERE list_contains($indicators, o.indicator_id)
       AND list_contains($regions, o.region_code)
       AND list_contains($breakdowns, o.breakdown)
       AND ($periods IS NULL OR list_contains($periods, o.period))
@@ -559,7 +565,7 @@ def strategy_target(strategy_id: str, target_no: int) -> dict[str, Any] | None:
 
 _EXPLORER_ROWS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.source_id, o.harmonised, o.original_codes,""" + _WITH_UNIT_AND_SOURCE.format(table="observation_current") + """    WHERE o.breakdown = ''
+           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id, o.harmonised, o.original_codes,""" + _WITH_UNIT_AND_SOURCE.format(table="observation_current") + """    WHERE o.breakdown = ''
       AND ($indicators IS NULL OR list_contains($indicators, o.indicator_id))
       AND ($regions IS NULL OR list_contains($regions, o.region_code))
       AND ($level IS NULL OR o.region_code IN (SELECT code FROM region WHERE level = $level))

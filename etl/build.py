@@ -72,9 +72,14 @@ def collect(progress: Progress = lambda _: None, target_date: date | None = None
     progress("strategies")
     strategy_tables = strategies.load_strategies()
     categories = _union([b.categories for b in bundles], CATEGORY_COLUMNS, ["dimension", "code"])
+    publishers = facts.load_publishers()
+    sources = _union([b.sources for b in bundles], SOURCE_COLUMNS, ["source_id"])
+    sources["publisher_kind"] = facts.publisher_kinds(sources, publishers)
     tables = {
         "indicator": indicators,
-        "source": _union([b.sources for b in bundles], SOURCE_COLUMNS, ["source_id"]),
+        "source": sources,
+        "publisher": publishers,
+        "partnership": facts.load_partnerships(),
         "region": region_table,
         "region_change": changes,
         "dimension": _dimensions(categories),

@@ -25,6 +25,15 @@ _BREAKDOWN_PARTS = """
 """
 
 
+def _in_both(where: str) -> str:
+    """Offending rows of the published observations and of their harmonised copy, whose sums
+    and recomputed rates get their derivations in etl/regions.py."""
+    return " UNION ALL ".join(
+        f"SELECT '{table}' AS tbl, indicator_id, region_code, period, breakdown FROM {table} {where}"
+        for table in ("observation", "observation_current")
+    )
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -44,6 +53,15 @@ CHECKS = [
         WHERE o.source_id IS NOT NULL OR o.value IS NOT NULL"""),
     Check("every source has a publisher, title and URL", """
         SELECT source_id FROM source WHERE trim(publisher) = '' OR trim(title) = '' OR trim(url) = ''"""),
+    Check("every curated source's publisher is listed as primary or secondary", """
+        SELECT source_id, publisher FROM source
+        WHERE kind = 'curated' AND coalesce(publisher_kind, '') NOT IN ('primary', 'secondary')"""),
+    Check("a figure graded H cites a primary publisher", """
+        SELECT o.indicator_id, o.region_code, o.period, o.breakdown, s.publisher FROM observation o
+        JOIN source s ON s.source_id = o.source_id
+        WHERE o.confidence = 'H' AND s.kind = 'curated' AND coalesce(s.publisher_kind, '') <> 'primary'"""),
+    Check("partnership municipalities cite a listed publisher", """
+        SELECT region_code, programme, publisher FROM partnership ANTI JOIN publisher USING (publisher)"""),
     Check("a value is missing exactly when a status symbol says why", """
         SELECT indicator_id, region_code, period, breakdown, value, status FROM observation
         WHERE (value IS NULL) <> (status <> '')"""),
@@ -56,9 +74,13 @@ CHECKS = [
         WHERE confidence NOT IN ({_sql_list(CONFIDENCE)}) AND NOT (confidence = '' AND source_id IS NULL)"""),
     Check("method changes name a known indicator", """
         SELECT indicator_id, period FROM comparability_break WHERE indicator_id NOT IN (SELECT id FROM indicator)"""),
-    Check("derived numbers say how they were derived", """
-        SELECT indicator_id, region_code, period, breakdown FROM observation
-        WHERE derived AND coalesce(trim(derivation), '') = ''"""),
+    Check("derived numbers say how they were derived, in bokmål and English", _in_both("""
+        WHERE derived AND (coalesce(trim(derivation_nb), '') = '' OR coalesce(trim(derivation_en), '') = '')""")),
+    Check("a note or derivation in one language has one in the other", _in_both("""
+        WHERE (coalesce(trim(note_nb), '') = '') <> (coalesce(trim(note_en), '') = '')
+           OR (coalesce(trim(derivation_nb), '') = '') <> (coalesce(trim(derivation_en), '') = '')""")),
+    Check("note and derivation are the English texts (note_en, derivation_en)", _in_both("""
+        WHERE coalesce(note, '') <> coalesce(note_en, '') OR coalesce(derivation, '') <> coalesce(derivation_en, '')""")),
     Check("values lie in the indicator's plausible range", """
         SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, i.min_value, i.max_value
         FROM observation o JOIN indicator i ON i.id = o.indicator_id

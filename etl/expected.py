@@ -28,6 +28,7 @@ def add_missing(observations: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFr
             "indicator_id": row.indicator_id, "region_code": COUNTRY, "period": row.period, "breakdown": TOTAL,
             "value": math.nan, "status": row.status, "qualifier": "", "source_id": None, "derived": False,
             "derivation": "", "confidence": "", "note": row.note_en, "note_nb": row.note_nb, "note_en": row.note_en,
+            "derivation_nb": "", "derivation_en": "",
         }
         for row in expected.itertuples(index=False)
         if (row.indicator_id, row.period) not in have

@@ -17,6 +17,7 @@ from boligsosial import settings
 from etl import catalogue
 from etl.errors import EtlError
 from etl.tidy import (
+    BILINGUAL_TEXTS,
     CATEGORY_COLUMNS,
     CONFIDENCE,
     OBSERVATION_COLUMNS,
@@ -30,10 +31,20 @@ from etl.tidy import (
 
 FACT_COLUMNS = [
     "indicator_id", "region_code", "period", "breakdown", "value", "qualifier", "unit",
-    "publisher", "title", "url", "published", "confidence", "derived", "derivation", "note",
+    "publisher", "title", "url", "published", "confidence", "derived",
+    "derivation_nb", "derivation_en", "note_nb", "note_en",
 ]
 DIMENSION_COLUMNS = ["dimension", "label_nb", "label_en"]
+PUBLISHER_COLUMNS = ["publisher", "kind", "why_nb", "why_en"]
+PUBLISHER_KINDS = {"primary", "secondary"}
+PARTNERSHIP_COLUMNS = [
+    "region_code", "name", "programme", "husbanken_region", "period_start", "period_end", "status",
+    "publisher", "title", "url", "published", "note_nb", "note_en",
+]
+PARTNERSHIP_STATUSES = {"invited", "participated"}
 LABEL_FILES = {"categories.csv", "dimensions.csv"}
+# Files in data/facts that hold metadata, not figures: everything else is a facts file.
+NON_FACT_FILES = LABEL_FILES | {"publishers.csv", "partnership_municipalities.csv"}
 
 # The date the figures were read from the sources; stands in for a snapshot's fetch time.
 CURATED_ON = "2026-11-21"
@@ -104,6 +115,63 @@ def load_categories(folder: Path | str | None = None) -> pd.DataFrame:
     return table
 
 
+def load_publishers(folder: Path | str | None = None) -> pd.DataFrame:
+    """publisher, kind (primary | secondary), why_nb, why_en: every publisher a figure may cite.
+
+    A primary publisher produced the figure (SSB, Husbanken, the ministries, the research
+    institute that ran the survey); a secondary one repeats someone else's figure (news, NGOs)."""
+    table = _read_table(Path(folder) if folder else facts_dir(), "publishers.csv", PUBLISHER_COLUMNS)
+    problems = [f"publishers.csv: duplicate publisher {p!r}" for p in table.loc[table["publisher"].duplicated(), "publisher"]]
+    problems += [f"publishers.csv: {p!r} has kind {k!r}, not primary or secondary"
+                 for p, k in zip(table["publisher"], table["kind"]) if k not in PUBLISHER_KINDS]
+    problems += [f"publishers.csv: {p!r} does not say why in both languages"
+                 for p, nb, en in zip(table["publisher"], table["why_nb"], table["why_en"]) if not (nb.strip() and en.strip())]
+    if problems:
+        raise EtlError("the publisher list is malformed", problems)
+    return table
+
+
+def load_partnerships(folder: Path | str | None = None) -> pd.DataFrame:
+    """Municipalities in a Husbanken partnership programme, one row per municipality and period,
+    on the municipality code valid at period_start (the explorer maps it to today's code)."""
+    folder = Path(folder) if folder else facts_dir()
+    path = folder / "partnership_municipalities.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=PARTNERSHIP_COLUMNS)
+    publishers = set(load_publishers(folder)["publisher"])
+    problems, rows = [], []
+    for line, row in _read_csv(path, PARTNERSHIP_COLUMNS):
+        where = f"{path.name}:{line}"
+        if not re.fullmatch(r"\d{4}", row["region_code"]):
+            problems.append(f"{where}: region_code {row['region_code']!r} must be a four-digit municipality code")
+        if not (re.fullmatch(r"\d{4}", row["period_start"]) and re.fullmatch(r"\d{4}|", row["period_end"])):
+            problems.append(f"{where}: period_start and period_end must be years (period_end may be empty)")
+        if row["status"] not in PARTNERSHIP_STATUSES:
+            problems.append(f"{where}: status {row['status']!r} is not one of {sorted(PARTNERSHIP_STATUSES)}")
+        if row["publisher"] not in publishers:
+            problems.append(f"{where}: publisher {row['publisher']!r} is not in publishers.csv")
+        if not row["url"].startswith(("http://", "https://")) or not row["title"].strip():
+            problems.append(f"{where}: the source needs a title and an http(s) url")
+        problems += [f"{where}: {p}" for p in _bilingual_problems(row, {"note": ("note_nb", "note_en")})]
+        rows.append(row)
+    if problems:
+        raise EtlError("the partnership list is malformed", problems)
+    frame = pd.DataFrame(rows, columns=PARTNERSHIP_COLUMNS)
+    frame["period_start"] = frame["period_start"].astype("int64")
+    frame["period_end"] = pd.to_numeric(frame["period_end"]).astype("Int64")
+    return frame
+
+
+def publisher_kinds(sources: pd.DataFrame, publishers: pd.DataFrame) -> pd.Series:
+    """primary | secondary for each source row: SSB's own tables are primary; a curated or
+    imported source takes its publisher's kind from the list, or "" when it is not listed."""
+    kinds = dict(zip(publishers["publisher"], publishers["kind"]))
+    return pd.Series(
+        ["primary" if kind == "ssb" else kinds.get(publisher, "") for kind, publisher in zip(sources["kind"], sources["publisher"])],
+        index=sources.index, dtype="object",
+    )
+
+
 def _breakdown_problems(text: str, labelled: set[tuple[str, str]]) -> list[str]:
     if text == "":
         return []
@@ -122,9 +190,14 @@ def _breakdown_problems(text: str, labelled: set[tuple[str, str]]) -> list[str]:
     return problems
 
 
-def _row_problems(row: dict[str, str], units: dict[str, str], labelled: set[tuple[str, str]]) -> list[str]:
+def _row_problems(row: dict[str, str], units: dict[str, str], labelled: set[tuple[str, str]],
+                  publishers: dict[str, str]) -> list[str]:
     """Everything wrong with one CSV row, as short phrases."""
     problems = []
+    if row["publisher"].strip() and row["publisher"] not in publishers:
+        problems.append(f"publisher {row['publisher']!r} is not in publishers.csv (say whether it is primary or secondary)")
+    elif row["confidence"] == "H" and publishers.get(row["publisher"]) != "primary":
+        problems.append(f"confidence H needs a primary publisher; {row['publisher']!r} is secondary")
     indicator = row["indicator_id"]
     if indicator not in units:
         problems.append(f"indicator {indicator!r} is not in the catalogue")
@@ -145,8 +218,11 @@ def _row_problems(row: dict[str, str], units: dict[str, str], labelled: set[tupl
         problems.append(f"confidence {row['confidence']!r} must be H or M")
     if row["derived"] not in _BOOLEAN:
         problems.append(f"derived {row['derived']!r} must be true or false")
-    elif _BOOLEAN[row["derived"]] and not row["derivation"].strip():
-        problems.append("derived row has no derivation")
+    elif _BOOLEAN[row["derived"]]:
+        problems += [f"derived row has no {c}" for c in ("derivation_nb", "derivation_en") if not row[c].strip()]
+    elif row["derivation_nb"].strip() or row["derivation_en"].strip():
+        problems.append("a derivation is given but derived is not true")
+    problems += _bilingual_problems(row)
     for field in ("publisher", "title", "url"):
         if not row[field].strip():
             problems.append(f"{field} is empty")
@@ -157,8 +233,18 @@ def _row_problems(row: dict[str, str], units: dict[str, str], labelled: set[tupl
     return problems + _breakdown_problems(row["breakdown"], labelled)
 
 
+def _bilingual_problems(row: dict[str, str], pairs: dict | None = None) -> list[str]:
+    """A note or derivation in one language only: bokmål pages would fall back to English."""
+    problems = []
+    for nb, en in (pairs or BILINGUAL_TEXTS).values():
+        if bool(row[nb].strip()) != bool(row[en].strip()):
+            given, lacking = (nb, en) if row[nb].strip() else (en, nb)
+            problems.append(f"{given} is given but {lacking} is empty")
+    return problems
+
+
 def _fact_files(folder: Path) -> list[Path]:
-    files = sorted(p for p in folder.glob("*.csv") if p.name not in LABEL_FILES)
+    files = sorted(p for p in folder.glob("*.csv") if p.name not in NON_FACT_FILES)
     if not files:
         raise EtlError(f"curated facts: no CSV files in {folder}")
     return files
@@ -171,6 +257,8 @@ def load_bundle(folder: Path | str | None = None, catalogue_path: Path | str | N
     units = dict(zip(indicators["id"], indicators["unit"]))
     categories = load_categories(folder)
     labelled = set(zip(categories["dimension"], categories["code"]))
+    publishers = load_publishers(folder)
+    kinds = dict(zip(publishers["publisher"], publishers["kind"]))
 
     problems: list[str] = []
     observations: list[dict] = []
@@ -179,7 +267,7 @@ def load_bundle(folder: Path | str | None = None, catalogue_path: Path | str | N
     for path in _fact_files(folder):
         for line, row in _read_csv(path, FACT_COLUMNS):
             where = f"{path.name}:{line}"
-            row_problems = _row_problems(row, units, labelled)
+            row_problems = _row_problems(row, units, labelled, kinds)
             key = (row["indicator_id"], row["region_code"], row["period"], row["breakdown"])
             if key in seen:
                 row_problems.append(f"duplicate of {seen[key]} (same indicator, region, period, breakdown)")
@@ -202,9 +290,9 @@ def load_bundle(folder: Path | str | None = None, catalogue_path: Path | str | N
                 "indicator_id": row["indicator_id"], "region_code": row["region_code"],
                 "period": row["period"], "breakdown": row["breakdown"], "value": float(row["value"]),
                 "status": "", "qualifier": row["qualifier"], "source_id": sid,
-                "derived": _BOOLEAN[row["derived"]], "derivation": row["derivation"],
-                "confidence": row["confidence"], "note": row["note"],
-                "note_nb": "", "note_en": row["note"],
+                "derived": _BOOLEAN[row["derived"]], "derivation": row["derivation_en"],
+                "confidence": row["confidence"], "note": row["note_en"],
+                **{column: row[column] for pair in BILINGUAL_TEXTS.values() for column in pair},
             })
     if problems:
         raise EtlError(f"curated facts in {folder} have {len(problems)} problem(s)", problems)

@@ -646,8 +646,7 @@ def _bundle(rows: list[dict], categories: dict[tuple[str, str], str], mapping: M
         "derivation": "",
         "confidence": mapping.confidence,
         "note": "",
-        "note_nb": "",
-        "note_en": "",
+        "note_nb": "", "note_en": "", "derivation_nb": "", "derivation_en": "",
     }, columns=OBSERVATION_COLUMNS)
     sources = pd.DataFrame([{
         "source_id": sid, "publisher": mapping.publisher, "title": mapping.title, "url": mapping.url,

@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from boligsosial import settings
+from boligsosial.i18n import LANGUAGES, t
 from etl import klass, snapshot
 from etl.errors import EtlError
 from etl.tidy import OBSERVATION_COLUMNS, check_columns
@@ -456,7 +457,7 @@ def harmonise(
         went, splits = timeline.flow(code, timeline.reference_day(code, row["period"]))
         if len(went) > 1:
             breaks += [_break(t, row["indicator_id"], d, c) for t in went for d, c in splits]
-            on_target.append(_flag(row, "not harmonised: " + _split_text(splits)))
+            on_target.append(_flag(row, _text("etl.note.not_harmonised_split", splits=_split_text(splits))))
             continue
         (target_code,) = went
         groups[(row["indicator_id"], target_code, row["period"], row["breakdown"])].append(row)
@@ -469,7 +470,7 @@ def harmonise(
             splits += split
         if splits:
             breaks += [_break(target_code, indicator, d, c) for d, c in splits]
-            on_target += [_flag(r, "not harmonised: " + _split_text(splits)) for r in rows]
+            on_target += [_flag(r, _text("etl.note.not_harmonised_split", splits=_split_text(splits))) for r in rows]
         elif parts == {target_code} and all(r["region_code"] == target_code for r in rows):
             on_target += rows
         elif len(parts) == 1:
@@ -481,8 +482,8 @@ def harmonise(
             elif kind["kind"] == "rate":
                 rate_groups.append((rows, target_code, sorted(parts), kind))
             else:
-                note = (f"not harmonised: {'+'.join(sorted(parts))} merged into {target_code}, and a "
-                        f"{indicator} value cannot be combined without a numerator and denominator")
+                note = _text("etl.note.not_harmonised_merge", parts="+".join(sorted(parts)), target=target_code,
+                             indicator=indicator)
                 on_target += [_flag(r, note) for r in rows]
 
     lookup = {(r["region_code"], r["indicator_id"], r["period"], r["breakdown"]): r for r in on_target}
@@ -493,27 +494,59 @@ def harmonise(
     return result, found
 
 
-def _flag(row: dict, text: str) -> dict:
-    note = row["note"]
-    return dict(row, note=f"{note}; {text}" if _is_set(note) else text)
+def _text(key: str, **values) -> dict[str, str]:
+    """A note or derivation in both languages, from data/i18n/etl.yaml. A value that is itself
+    such a pair is filled in language by language."""
+    return {
+        lang: t(key, lang, **{name: value[lang] if isinstance(value, dict) else value for name, value in values.items()})
+        for lang in LANGUAGES
+    }
+
+
+def _joined(texts: list[dict[str, str]]) -> dict[str, str]:
+    return {lang: "; ".join(text[lang] for text in texts) for lang in LANGUAGES}
+
+
+def _with_texts(row: dict, note: dict[str, str] | None = None, derivation: dict[str, str] | None = None) -> dict:
+    """`row` with its note and/or derivation replaced in both languages; `note` and `derivation`
+    (English) stay equal to their _en columns for the runtime that still reads them."""
+    out = dict(row)
+    for field, text in (("note", note), ("derivation", derivation)):
+        if text is not None:
+            out.update({field: text["en"], f"{field}_en": text["en"], f"{field}_nb": text["nb"]})
+    return out
+
+
+def _note_of(row: dict) -> dict[str, str] | None:
+    if not _is_set(row.get("note_en")) and not _is_set(row.get("note")):
+        return None
+    english = row["note_en"] if _is_set(row.get("note_en")) else row["note"]
+    return {"en": english, "nb": row["note_nb"] if _is_set(row.get("note_nb")) else ""}
+
+
+def _flag(row: dict, text: dict[str, str]) -> dict:
+    note = _note_of(row)
+    return _with_texts(row, note=_joined([note, text]) if note else text)
 
 
 def _break(region_code: str, indicator: str, day: str, old_code: str) -> dict:
     return {"region_code": region_code, "indicator_id": indicator, "changed_on": day, "kind": "split", "old_code": old_code}
 
 
-def _split_text(splits) -> str:
-    return "; ".join(f"{code} was split on {day}" for day, code in sorted(set(splits)))
+def _split_text(splits) -> dict[str, str]:
+    return _joined([_text("etl.note.split", code=code, day=day) for day, code in sorted(set(splits))])
 
 
-def _combined(rows: list[dict], target_code: str, parts: list[str], value: float, status: str, derivation: str) -> dict:
+def _combined(rows: list[dict], target_code: str, parts: list[str], value: float, status: str,
+              derivation: dict[str, str]) -> dict:
     """One derived row standing for several parts: the parts' shared fields, the weakest confidence."""
     sources = sorted({r["source_id"] for r in rows})
     qualifiers = {r["qualifier"] for r in rows}
-    notes = sorted({r["note"] for r in rows if _is_set(r["note"])})
+    distinct = {note["en"]: note for note in map(_note_of, rows) if note}
+    notes = [distinct[english] for english in sorted(distinct)]
     if len(sources) > 1:
-        notes.append("parts from sources " + ", ".join(sources))
-    return dict(
+        notes.append(_text("etl.note.parts_from_sources", sources=", ".join(sources)))
+    row = dict(
         rows[0],
         region_code=target_code,
         value=value,
@@ -521,12 +554,11 @@ def _combined(rows: list[dict], target_code: str, parts: list[str], value: float
         qualifier=qualifiers.pop() if len(qualifiers) == 1 else "approx",
         source_id=sources[0],
         derived=True,
-        derivation=derivation,
         confidence="M" if any(r["confidence"] == "M" for r in rows) else "H",
-        note="; ".join(notes),
         harmonised=True,
         original_codes="+".join(parts),
     )
+    return _with_texts(row, note=_joined(notes), derivation=derivation)
 
 
 def _has_value(row: dict | None) -> bool:
@@ -536,11 +568,12 @@ def _has_value(row: dict | None) -> bool:
 def _sum(rows: list[dict], target_code: str, parts: list[str]) -> dict:
     """The sum of the parts, or missing ("..") when any part is absent or has no value:
     a partial sum would understate the merged place."""
-    derivation = f"sum of {'+'.join(parts)}, the codes that make up {target_code}"
+    derivation = _text("etl.derivation.sum", parts="+".join(parts), target=target_code)
     present = {r["region_code"]: r for r in rows}
     lacking = [p for p in parts if not _has_value(present.get(p))]
     if lacking:
-        return _combined(rows, target_code, parts, math.nan, "..", f"{derivation}; not computed: no value for {'+'.join(lacking)}")
+        missing = _text("etl.derivation.sum_missing", derivation=derivation, lacking="+".join(lacking))
+        return _combined(rows, target_code, parts, math.nan, "..", missing)
     return _combined(rows, target_code, parts, float(sum(present[p]["value"] for p in parts)), "", derivation)
 
 
@@ -549,10 +582,11 @@ def _recompute(rows: list[dict], target_code: str, parts: list[str], kind: dict,
     first = rows[0]
     numerator, denominator = (lookup.get((target_code, kind[role], first["period"], first["breakdown"]))
                               for role in ("numerator", "denominator"))
-    derivation = (f"recomputed for {target_code} ({'+'.join(parts)}) as {kind['numerator']} / "
-                  f"{kind['denominator']} x {kind['per']:g}")
+    derivation = _text("etl.derivation.rate", target=target_code, parts="+".join(parts), numerator=kind["numerator"],
+                       denominator=kind["denominator"], per=f"{kind['per']:g}")
     if not (_has_value(numerator) and _has_value(denominator)) or denominator["value"] == 0:
-        return _combined(rows, target_code, parts, math.nan, "..", derivation + "; not computed: numerator or denominator missing")
+        missing = _text("etl.derivation.rate_missing", derivation=derivation)
+        return _combined(rows, target_code, parts, math.nan, "..", missing)
     return _combined(rows, target_code, parts, numerator["value"] / denominator["value"] * kind["per"], "", derivation)
 
 

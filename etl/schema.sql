@@ -53,7 +53,35 @@ CREATE TABLE source (
     license VARCHAR,
     fetched_at VARCHAR,
     checksum VARCHAR,
-    kind VARCHAR NOT NULL             -- curated | ssb | import
+    kind VARCHAR NOT NULL,            -- curated | ssb | import
+    publisher_kind VARCHAR            -- primary | secondary (data/facts/publishers.csv; SSB tables are primary); '' when unlisted
+);
+
+-- Every publisher a curated figure may cite, and whether it produced the figures (primary) or
+-- repeats someone else's (secondary). From data/facts/publishers.csv.
+CREATE TABLE publisher (
+    publisher VARCHAR PRIMARY KEY,
+    kind VARCHAR NOT NULL,            -- primary | secondary
+    why_nb VARCHAR NOT NULL,
+    why_en VARCHAR NOT NULL
+);
+
+-- Municipalities in a Husbanken partnership programme (data/facts/partnership_municipalities.csv),
+-- on the municipality code valid at period_start.
+CREATE TABLE partnership (
+    region_code VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    programme VARCHAR NOT NULL,       -- boligsosialt_utviklingsprogram | kommuneprogram
+    husbanken_region VARCHAR,
+    period_start INTEGER NOT NULL,
+    period_end INTEGER,
+    status VARCHAR NOT NULL,          -- invited | participated
+    publisher VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    url VARCHAR NOT NULL,
+    published VARCHAR,
+    note_nb VARCHAR,
+    note_en VARCHAR
 );
 
 CREATE TABLE region (
@@ -103,9 +131,11 @@ CREATE TABLE observation (
     derived BOOLEAN NOT NULL,
     derivation VARCHAR,
     confidence VARCHAR NOT NULL,      -- H | M; '' for an expected period with no figure
-    note VARCHAR,
-    note_nb VARCHAR,
-    note_en VARCHAR
+    note VARCHAR,                     -- English, = note_en (kept for the runtime that reads it)
+    note_nb VARCHAR,                  -- the note in bokmål
+    note_en VARCHAR,
+    derivation_nb VARCHAR,            -- the derivation in bokmål
+    derivation_en VARCHAR
 );
 
 -- Rows that lost to a higher-precedence source for the same key (ssb > import > curated).

@@ -268,8 +268,7 @@ def to_tidy(spec: TableSpec, data: jsonstat.Dataset, sid: str, labels_en: dict[s
         "derivation": "",
         "confidence": "H",
         "note": "",
-        "note_nb": "",
-        "note_en": "",
+        "note_nb": "", "note_en": "", "derivation_nb": "", "derivation_en": "",
     })[OBSERVATION_COLUMNS]
     # Plain object columns for text, like tidy.empty(), whatever pandas infers for constants.
     observations = observations.astype({c: object for c in OBSERVATION_COLUMNS if c not in ("value", "derived")})

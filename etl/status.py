@@ -35,13 +35,55 @@ def _warehouse_lines() -> tuple[list[str], list[tuple]]:
                GROUP BY ALL ORDER BY s.kind, s.publisher, 3"""
         ).fetchall()
         total = con.execute("SELECT count(*) FROM observation").fetchone()[0]
+        kinds = source_kind_counts(con)
     finally:
         con.close()
     lines = [
         f"Warehouse: {path} ({path.stat().st_size / 1e6:.1f} MB)",
         f"  data version {meta.get('data_version')}, built {meta.get('built_at')}, {total} observations",
+        *source_kind_lines(kinds),
     ]
     return lines, sources
+
+
+# A shown figure is an observation with a value. It "rests on" its source: a derived figure is
+# counted as derived whatever it was derived from, the rest by their publisher's kind.
+_SOURCE_KINDS_SQL = """
+    SELECT (s.kind = 'curated') AS curated,
+           CASE WHEN o.derived THEN 'derived'
+                WHEN s.publisher_kind IN ('primary', 'secondary') THEN s.publisher_kind
+                ELSE 'unclassified' END AS basis,
+           count(*) AS n
+    FROM observation o JOIN source s USING (source_id)
+    WHERE o.value IS NOT NULL
+    GROUP BY ALL
+"""
+
+
+def source_kind_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]:
+    """{"all": {basis: n}, "curated": {basis: n}} for shown figures; basis is primary, secondary,
+    derived or unclassified."""
+    counts: dict[str, dict[str, int]] = {"all": {}, "curated": {}}
+    for curated, basis, n in con.execute(_SOURCE_KINDS_SQL).fetchall():
+        counts["all"][basis] = counts["all"].get(basis, 0) + n
+        if curated:
+            counts["curated"][basis] = n
+    return counts
+
+
+def secondary_share(counts: dict[str, int]) -> float:
+    total = sum(counts.values())
+    return 100.0 * counts.get("secondary", 0) / total if total else 0.0
+
+
+def source_kind_lines(kinds: dict[str, dict[str, int]]) -> list[str]:
+    lines = []
+    for scope, label in (("all", "all shown figures"), ("curated", "curated figures")):
+        counts = kinds[scope]
+        parts = ", ".join(f"{counts.get(b, 0)} {b}" for b in ("primary", "secondary", "derived", "unclassified") if counts.get(b) or b != "unclassified")
+        lines.append(f"  resting on a secondary source: {counts.get('secondary', 0)} of {sum(counts.values())} {label}"
+                     f" ({secondary_share(counts):.1f} %; {parts})")
+    return lines
 
 
 def report(now: datetime | None = None) -> str:

@@ -35,12 +35,17 @@ OBSERVATION_COLUMNS = [
     "qualifier",  # one of QUALIFIERS
     "source_id",  # id in the source table
     "derived",  # bool: computed here, not published as such
-    "derivation",  # how, when derived
+    "derivation",  # how, when derived (English; kept while the runtime reads it, = derivation_en)
     "confidence",  # H or M (see data-facts.md)
-    "note",  # period notes, caveats (English, as curated)
-    "note_nb",  # the note in bokmål ("" when there is none)
-    "note_en",  # the note in English ("" when there is none)
+    "note",  # period notes, caveats (English; kept while the runtime reads it, = note_en)
+    "note_nb",  # the note in bokmål; "" exactly when note_en is ""
+    "note_en",
+    "derivation_nb",  # the derivation in bokmål; "" exactly when derivation_en is ""
+    "derivation_en",
 ]
+
+# The texts that exist in both languages, as (bokmål, English) column pairs.
+BILINGUAL_TEXTS = {"note": ("note_nb", "note_en"), "derivation": ("derivation_nb", "derivation_en")}
 
 SOURCE_COLUMNS = [
     "source_id",

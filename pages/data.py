@@ -203,6 +203,7 @@ def _entry(entry: dict[str, Any], sources: list[dict], lang: str) -> html.Articl
             (t("page.data.field_periods", lang), _periods(entry, lang)),
             (t("page.data.field_updated", lang), _updated(entry, lang)),
             (t("page.data.field_confidence", lang), _confidence(entry, lang)),
+            (t("page.data.field_basis", lang), _basis(entry, lang)),
             (t("page.data.field_sources", lang), _sources(sources, lang)),
             (t("page.data.field_download", lang), _downloads(indicator_id, title, lang)),
         ]
@@ -246,6 +247,12 @@ def _confidence(entry: dict[str, Any], lang: str) -> str:
     if not high:
         return t("page.data.confidence_all_m", lang, count=medium)
     return t("page.data.confidence_mix", lang, high=high, medium=medium)
+
+
+def _basis(entry: dict[str, Any], lang: str) -> str:
+    """How many of the shown figures rest on a primary source, on a secondary one, or are derived."""
+    return t("page.data.basis_value", lang, primary=entry.get("figures_primary") or 0,
+             secondary=entry.get("figures_secondary") or 0, derived=entry.get("figures_derived") or 0)
 
 
 # More sources than this are folded away behind "all N sources", so one indicator with many

@@ -18,12 +18,21 @@ import yaml
 from boligsosial import settings
 from etl.catalogue import load_indicators, load_units
 from etl.errors import EtlError
-from etl.facts import FACT_COLUMNS, load_bundle, load_categories, load_dimensions
+from etl.facts import (
+    FACT_COLUMNS,
+    NON_FACT_FILES,
+    load_bundle,
+    load_categories,
+    load_dimensions,
+    load_partnerships,
+    load_publishers,
+)
 from etl.strategies import load_strategies
 from etl.tidy import QUALIFIERS, breakdown_key, parse_breakdown
 
 FACTS = settings.data_dir() / "facts"
-LABEL_FILES = {"categories.csv", "dimensions.csv"}
+# What a facts folder needs besides its figures: labels and the publisher list.
+SUPPORT_FILES = {"categories.csv", "dimensions.csv", "publishers.csv"}
 
 # Years each region code was valid (KLASS 104/131), so a code used outside its period fails.
 OLD_COUNTIES = ["01", "02", "04", "05", "06", "07", "08", "09", "10", "12", "14", "16", "17", "19", "20"]
@@ -42,7 +51,7 @@ REGION_YEARS = {
 
 
 def _fact_files() -> list[Path]:
-    return sorted(p for p in FACTS.glob("*.csv") if p.name not in LABEL_FILES)
+    return sorted(p for p in FACTS.glob("*.csv") if p.name not in NON_FACT_FILES)
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +111,32 @@ def test_sources_have_publisher_and_title(rows):
     assert not [r["where"] for r in rows if not r["publisher"].strip() or not r["title"].strip()]
 
 
-def test_derived_rows_say_how(rows):
+def test_derived_rows_say_how_in_both_languages(rows):
     assert {r["derived"] for r in rows} <= {"true", "false"}
-    assert not [r["where"] for r in rows if r["derived"] == "true" and not r["derivation"].strip()]
+    for column in ("derivation_nb", "derivation_en"):
+        assert not [r["where"] for r in rows if r["derived"] == "true" and not r[column].strip()], column
+    assert not [r["where"] for r in rows if r["derived"] == "false" and (r["derivation_nb"] or r["derivation_en"])]
+
+
+def test_no_note_without_both_languages(rows):
+    for nb, en in (("note_nb", "note_en"), ("derivation_nb", "derivation_en")):
+        one_sided = [r["where"] for r in rows if bool(r[nb].strip()) != bool(r[en].strip())]
+        assert not one_sided, (nb, en)
+
+
+def test_bokmal_texts_keep_the_numbers_of_the_english(rows):
+    # The translation must not change a figure: every number in the English text appears in the
+    # bokmål one (decimal point written as a comma, and numbers inside URLs ignored).
+    def numbers(text: str) -> set[str]:
+        text = re.sub(r"https?://\S+", "", text)
+        return {n.replace(".", ",").replace(" ", "") for n in re.findall(r"\d+(?:[ .,]\d+)*", text)}
+    lost = []
+    for r in rows:
+        for nb, en in (("note_nb", "note_en"), ("derivation_nb", "derivation_en")):
+            missing = numbers(r[en]) - numbers(r[nb])
+            if missing:
+                lost.append((r["where"], en, sorted(missing)))
+    assert not lost
 
 
 def test_qualifier_is_allowed(rows):
@@ -206,6 +238,102 @@ def test_headline_figures(rows, indicator, period, breakdown, value, qualifier):
     assert found[0]["qualifier"] == qualifier
 
 
+# ------------------------------------------------------------------ sources and publishers
+
+@pytest.fixture(scope="module")
+def publishers() -> dict[str, str]:
+    table = load_publishers()
+    return dict(zip(table["publisher"], table["kind"]))
+
+
+def test_every_figure_has_a_url_a_publisher_and_a_confidence(rows):
+    lacking = [r["where"] for r in rows
+               if not r["url"].startswith(("http://", "https://")) or not r["publisher"].strip() or r["confidence"] not in {"H", "M"}]
+    assert not lacking
+
+
+def test_every_publisher_used_is_in_the_list(rows, publishers):
+    assert {r["publisher"] for r in rows} <= set(publishers)
+    assert set(publishers.values()) <= {"primary", "secondary"}
+
+
+def test_a_figure_graded_h_names_a_primary_publisher(rows, publishers):
+    # H means "an official or primary source states it directly" (data/facts/README.md).
+    assert not [(r["where"], r["publisher"]) for r in rows if r["confidence"] == "H" and publishers[r["publisher"]] != "primary"]
+
+
+def test_a_figure_from_a_secondary_publisher_is_graded_m(rows, publishers):
+    assert not [r["where"] for r in rows if publishers[r["publisher"]] == "secondary" and r["confidence"] != "M"]
+
+
+def test_news_sites_and_blogs_are_not_listed_as_primary(publishers):
+    for name in ("Liberaleren", "Trondheim24", "Bygg.no", "Vernepleier.no", "LPP (lpp.no)", "Rusfeltet.no", "E24"):
+        assert publishers[name] == "secondary", name
+
+
+def test_the_strategy_estimate_of_150_000_cites_the_government(rows):
+    (found,) = _find(rows, "disadvantaged", "2014", "estimate=strategy_2014")
+    assert found["publisher"] == "Regjeringen" and found["url"].startswith("https://www.regjeringen.no/")
+    assert found["confidence"] == "H" and found["value"] == "150000" and found["qualifier"] == "approx"
+
+
+def test_headline_series_no_longer_rest_on_the_news_where_ssb_published_them(rows):
+    for period in ("2012", "2016", "2023"):
+        (found,) = _find(rows, "municipal_dwellings", period)
+        assert found["publisher"] == "Statistisk sentralbyrå (SSB)", period
+
+
+def test_county_figures_for_municipal_dwellings_2005_add_up_to_the_national_total(rows):
+    counties = [r for r in rows if r["indicator_id"] == "municipal_dwellings" and r["period"] == "2005"
+                and r["breakdown"] == "" and r["region_code"] != "0"]
+    (national,) = _find(rows, "municipal_dwellings", "2005")
+    assert len(counties) == 19
+    assert sum(int(r["value"]) for r in counties) == int(national["value"]) == 94239
+    # each county's tenure parts add up to its total, as SSB printed them
+    for county in counties:
+        parts = [r for r in rows if r["indicator_id"] == "municipal_dwellings" and r["period"] == "2005"
+                 and r["region_code"] == county["region_code"] and r["breakdown"].startswith("municipal_tenure=")]
+        assert len(parts) == 3 and sum(int(p["value"]) for p in parts) == int(county["value"]), county["where"]
+
+
+def test_publisher_list_rejects_an_unknown_kind(tmp_path):
+    folder = _facts_folder(tmp_path)
+    (folder / "publishers.csv").write_text("publisher,kind,why_nb,why_en\nX,tertiary,a,b\n", encoding="utf-8")
+    with pytest.raises(EtlError) as caught:
+        load_publishers(folder)
+    assert "'X' has kind 'tertiary'" in str(caught.value)
+
+
+def test_partnership_municipalities_are_sourced_and_on_codes_valid_at_their_start(publishers):
+    from etl.regions import load_registry
+
+    table = load_partnerships()
+    assert len(table) >= 10
+    assert set(table["publisher"]) <= {p for p, kind in publishers.items() if kind == "primary"}
+    regions, _ = load_registry()
+    municipalities = regions[regions["level"] == "municipality"]
+    for row in table.itertuples():
+        start = f"{row.period_start}-01-01"
+        valid = municipalities[(municipalities["code"] == row.region_code) & (municipalities["valid_from"] <= start)
+                               & (municipalities["valid_to"].isna() | (municipalities["valid_to"] > start))]
+        assert len(valid) == 1, (row.region_code, row.period_start)
+        assert valid.iloc[0]["name"] == row.name
+        assert row.url.startswith("https://") and row.note_nb and row.note_en
+
+
+def test_partnership_list_rejects_a_bad_row(tmp_path):
+    folder = _facts_folder(tmp_path)
+    header = ",".join(["region_code", "name", "programme", "husbanken_region", "period_start", "period_end", "status",
+                       "publisher", "title", "url", "published", "note_nb", "note_en"])
+    (folder / "partnership_municipalities.csv").write_text(
+        header + "\n301,Oslo,kommuneprogram,,2016,2020,maybe,Some Blog,T,https://example.org,,,Only English\n", encoding="utf-8")
+    with pytest.raises(EtlError) as caught:
+        load_partnerships(folder)
+    message = str(caught.value)
+    for expected in ("four-digit", "status 'maybe'", "'Some Blog' is not in publishers.csv", "note_en is given but note_nb is empty"):
+        assert expected in message, expected
+
+
 def test_no_homeless_count_for_2008(rows):
     # Only the rate (1.27 per 1 000) was published in the sources; the count must not be made up.
     assert not [r for r in rows if r["indicator_id"] == "homeless" and r["period"] == "2008"]
@@ -243,25 +371,31 @@ def _facts_folder(tmp_path: Path, *lines: str) -> Path:
     """A facts folder with the real label files and one CSV file, bad.csv, holding `lines`."""
     folder = tmp_path / "facts"
     folder.mkdir()
-    for name in LABEL_FILES:
+    for name in SUPPORT_FILES:
         shutil.copy(FACTS / name, folder / name)
     (folder / "bad.csv").write_text("\n".join([",".join(FACT_COLUMNS), *lines]) + "\n", encoding="utf-8")
     return folder
 
 
-GOOD_ROW = "homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,"
+GOOD_ROW = "homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,"
 
 
 @pytest.mark.parametrize(
     "bad_row, expected",
     [
-        ("homeless,0,2012,sex=male,6 259,,persons,OsloMet,Report,https://example.org/r,,H,false,,", "not a plain number"),
-        ("homeless,0,2012,sex=male,6259,,dwellings,OsloMet,Report,https://example.org/r,,H,false,,", "unit"),
-        ("homeless,0,2012,sex=male,6259,about,persons,OsloMet,Report,https://example.org/r,,H,false,,", "qualifier"),
-        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,L,false,,", "confidence"),
-        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,true,,", "derivation"),
-        ("homeless,0,2012,sex=robot,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,", "no label"),
-        ("homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,", "duplicate of bad.csv:2"),
+        ("homeless,0,2012,sex=male,6 259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "not a plain number"),
+        ("homeless,0,2012,sex=male,6259,,dwellings,OsloMet,Report,https://example.org/r,,H,false,,,,", "unit"),
+        ("homeless,0,2012,sex=male,6259,about,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "qualifier"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,L,false,,,,", "confidence"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,true,,,,", "derivation"),
+        ("homeless,0,2012,sex=robot,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "no label"),
+        ("homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "duplicate of bad.csv:2"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,true,,how,,", "no derivation_nb"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,A note", "note_nb is empty"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,Et notat,", "note_en is empty"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,slik,how,,", "derived is not true"),
+        ("homeless,0,2012,sex=male,6259,,persons,Some Blog,Report,https://example.org/r,,M,false,,,,", "not in publishers.csv"),
+        ("homeless,0,2012,sex=male,6259,,persons,Aftenposten,Report,https://example.org/r,,H,false,,,,", "needs a primary publisher"),
     ],
 )
 def test_loader_rejects_a_bad_row_naming_its_line(tmp_path, bad_row, expected):
