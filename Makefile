@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8050
 WORKERS ?= 2
 
-.PHONY: run serve build test install browser bench bench-quick bench-tools vendor-plotly status refresh clean lock audit soak
+.PHONY: run serve build test install browser bench bench-quick bench-tools status refresh clean lock audit soak
 
 ## Create the virtual environment and install pinned dependencies (re-run when they change).
 $(STAMP): pyproject.toml constraints.txt
@@ -69,11 +69,6 @@ bench-tools:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk nginx; \
 	  else echo "Load benches: sudo apt-get install wrk nginx (otherwise they report 'not available')" >&2; fi; }
-
-## plotly.js for the charts is committed (assets/vendor) so `make run` needs no npm. After
-## changing the plotly pin, give plotly.js-basic-dist-min the same version in package.json, then:
-vendor-plotly: node_modules/axe-core/axe.min.js
-	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js assets/vendor/
 
 clean:
 	rm -rf $(VENV) .venv-audit node_modules data/warehouse.duckdb data/warehouse.duckdb.* data/etl_runs.jsonl tests/artifacts

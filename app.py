@@ -17,7 +17,6 @@ to Dash's renderer whole, as before, so that its first render needs no routing c
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 import sys
 from html import escape
@@ -65,13 +64,7 @@ INDEX = """<!DOCTYPE html>
 # layout_post puts the page the server already rendered into that container, tells the
 # location component where it already is (so the routing callback does not run on first load)
 # and gives Dash's title store the server's title. Client-side navigation later works as usual.
-#
-# dcc.Graph loads plotly.js, when a page first draws a chart, from window._dashPlotlyJSURL,
-# which Dash's renderer sets to plotly's full bundle; the property below keeps it on the
-# partial bundle the app serves instead (boligsosial/static_assets.py), and Dash's own
-# assignment does nothing.
 RENDERER = """
-Object.defineProperty(window, "_dashPlotlyJSURL", {get: function () { return %(plotly)s; }, set: function () {}});
 var renderer = new DashRenderer({
     layout_post: function (layout) {
         var holder = document.getElementById("%(holder)s");
@@ -203,10 +196,8 @@ app = BoligDash(
     suppress_callback_exceptions=True,
     compress=importlib.util.find_spec("flask_compress") is not None,
     index_string=INDEX,
-    # assets/vendor holds plotly.js, which only pages with a chart load (static_assets.py).
-    assets_path_ignore=["^vendor$"],
 )
-app.renderer = RENDERER % {"holder": INITIAL_PAGE_ID, "plotly": json.dumps(static_assets.plotly_url(app))}
+app.renderer = RENDERER % {"holder": INITIAL_PAGE_ID}
 server = app.server
 static_assets.install(app)
 security.install(app)

@@ -16,6 +16,7 @@ from dash import html
 from markupsafe import Markup
 
 from boligsosial import queries
+from boligsosial.domain.remarks import flags
 from boligsosial.i18n import pick_text, t
 from boligsosial.numbers import format_date, format_period, value_parts
 
@@ -180,16 +181,6 @@ def _missing_row(period: str) -> Row:
     return {"period": period, "value": None, "status": "..", "qualifier": ""}
 
 
-def flags(row: Row, lang: str) -> list[str]:
-    """Why a reader should weigh this number differently: it was derived, or rests on a
-    secondary source."""
-    found = []
-    if row.get("derived"):
-        derivation = (row.get("derivation") or "").rstrip(". ")
-        found.append(t("figure.derived", lang) + (f": {derivation}" if derivation else ""))
-    if row.get("confidence") == "M":
-        found.append(t("figure.confidence_m", lang))
-    return found
 
 
 def _value(row: Row, lang: str, class_name: str) -> html.P:

@@ -166,14 +166,3 @@ def format_short(row: Mapping[str, Any], lang: str) -> str:
 def format_range(low: Any, high: Any, decimals: int, lang: str) -> str:
     """``177000, 282400`` -> ``"177 000–282 400"`` (an en dash, no spaces, as in a table)."""
     return f"{format_number(low, decimals, lang)}\u2013{format_number(high, decimals, lang)}"
-
-
-def change_direction(old: Any, new: Any) -> str:
-    """"up", "down" or "same" from one value to the next; "" when either is missing."""
-    if is_missing(old) or is_missing(new):
-        return ""
-    if new > old:
-        return "up"
-    if new < old:
-        return "down"
-    return "same"

@@ -8,7 +8,9 @@ without a database:
   2014 is measured from the 2012 survey if that is the last one before it);
 - latest: the newest figure of all; when it is the baseline itself, there is no newer figure
   and no change to report;
-- direction: up, down or same, from the values; nothing when either is missing;
+- direction: from boligsosial/domain/change.py, which says it honestly: none when the figures
+  are not comparable (with the reason) or one is only a bound, "about unchanged" when rounding
+  alone could explain the difference;
 - wanted: whether the direction is the indicator's `better` (up or down); an indicator with
   better = none has no wanted direction, and an unchanged figure has moved in neither.
 """
@@ -17,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from boligsosial.numbers import change_direction, is_missing
+from boligsosial.domain.change import change
+from boligsosial.numbers import is_missing
 
 Row = Mapping[str, Any]
 
@@ -26,17 +29,18 @@ Row = Mapping[str, Any]
 class Progress:
     baseline: Row | None
     latest: Row | None
-    direction: str  # up | down | same | no_newer | none
+    direction: str  # up | down | same | about_same | no_newer | none
     wanted: str  # yes | no | none ("" when there is no direction)
+    reason: str = ""  # why there is no direction (figures not comparable)
 
 
 def _year(row: Row) -> int:
     return int(str(row["period"])[:4])
 
 
-def progress(rows: Sequence[Row], start_year: int, better: str) -> Progress:
+def progress(rows: Sequence[Row], start_year: int, better: str, reason: str = "") -> Progress:
     """`rows`: one indicator's national totals, any order; rows without a value are ignored
-    (a suppressed figure is not a baseline)."""
+    (a suppressed figure is not a baseline). `reason`: why its figures cannot be compared."""
     usable = sorted((r for r in rows if not is_missing(r.get("value"))), key=lambda r: str(r["period"]))
     before = [r for r in usable if _year(r) <= start_year]
     baseline = before[-1] if before else None
@@ -45,7 +49,12 @@ def progress(rows: Sequence[Row], start_year: int, better: str) -> Progress:
         return Progress(baseline, latest, "none", "")
     if latest is baseline:
         return Progress(baseline, latest, "no_newer", "")
-    direction = change_direction(baseline["value"], latest["value"])
+    found = change(baseline, latest, reason)
+    if found.kind in ("not_comparable", "bound"):
+        return Progress(baseline, latest, "none", "", found.reason)
+    if found.kind == "within_rounding":
+        return Progress(baseline, latest, "about_same", "")
+    direction = found.direction
     if direction == "same":
         wanted = ""  # no movement, in any direction
     elif better not in ("up", "down"):

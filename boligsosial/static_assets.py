@@ -3,20 +3,14 @@ names their version, and compressed once per process rather than on every reques
 
 Versioned URLs: Dash's component suites carry the package version and file time in the file
 name (Dash already sends max-age for them); files in assets/ carry `?m=<modification time>`,
-which Dash writes and which plotly_url() writes the same way; the favicon carries `?v=<Dash
+which Dash writes (and the public pages write the same way); the favicon carries `?v=<Dash
 version>`. Such a URL can only ever mean one file, so it may be cached as immutable. A URL
 whose version is not the file's current one (an old page asking a new server) is answered, but
 without the long lifetime. Everything else (pages, the API) keeps its own caching.
 
-Compression: Flask-Compress would compress plotly.js (1.2 MB) for every request; here each
-versioned file is compressed once per process, with the strongest setting that is still
-quick, and kept. The set of such files is fixed (what the app registers), so is the memory.
-
-plotly.js: Dash would load its full bundle (4.8 MB: every trace type). The charts use scatter
-and bar traces only (boligsosial/figures.py), so the app serves plotly.js's "basic" partial
-bundle of the same version, vendored in assets/vendor/ (see the README there). It is fetched
-only when a chart is about to be drawn (assets/charts.js; dcc.Graph on a page Dash renders,
-see app.py), never blocking the page.
+Compression: Flask-Compress would compress a file for every request; here each versioned file
+is compressed once per process, with the strongest setting that is still quick, and kept. The
+set of such files is fixed (what the app registers), so is the memory.
 """
 from __future__ import annotations
 
@@ -40,12 +34,7 @@ except ImportError:
 ONE_YEAR = 31_536_000
 IMMUTABLE = f"public, max-age={ONE_YEAR}, immutable"
 
-PLOTLY_BUNDLE = "vendor/plotly-basic.min.js"  # in the assets folder
-# Trace types the basic bundle draws; any other type would draw nothing, silently.
-PLOTLY_TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
-
-# Preferred first. Each file is compressed once, so the stronger (slower) settings are affordable:
-# brotli 9 makes plotly.js 357 kB in about 0.15 s (11 would save 29 kB more but takes 3.6 s).
+# Preferred first. Each file is compressed once, so the stronger (slower) settings are affordable.
 ENCODERS = {
     "br": lambda data: brotli.compress(data, quality=9),
     "zstd": lambda data: zstd.compress(data, 19),
@@ -59,17 +48,6 @@ _lock = threading.Lock()
 
 def install(app: Dash) -> None:
     app.server.after_request(lambda response: _versioned(app, response))
-
-
-def plotly_url(app: Dash) -> str:
-    """The versioned URL of the plotly.js bundle the charts load."""
-    return f"{app.get_asset_url(PLOTLY_BUNDLE)}?m={_file_version(Path(app.config.assets_folder) / PLOTLY_BUNDLE)}"
-
-
-def bundle_version(app: Dash) -> str:
-    """The plotly.js version named in the vendored bundle's first comment (its build banner)."""
-    head = (Path(app.config.assets_folder) / PLOTLY_BUNDLE).read_text(encoding="utf-8")[:200]
-    return head.split(" v", 1)[1].split()[0]
 
 
 def _file_version(path: Path) -> str:

@@ -15,7 +15,8 @@ import dash
 from dash import html
 
 from boligsosial import page_config, page_layout, queries, tables
-from boligsosial.components import flags
+from boligsosial.domain import sources
+from boligsosial.domain.remarks import flags
 from boligsosial.i18n import pick_text, t
 from boligsosial.numbers import format_date, format_period, value_parts
 from boligsosial.progress import Progress, progress
@@ -138,13 +139,20 @@ def _figure(row: Row | None, lang: str) -> tables.Cell:
     if row is None:
         return tables.Cell(t("status.missing", lang), missing=True)
     text = t("strategy.value_period", lang, value=value_parts(row, lang).text(), period=format_period(row["period"], lang))
-    return tables.Cell(text, tuple(flags(row, lang)))
+    # Every figure names its source: numbered notes under the table, each source once.
+    return tables.Cell(text, (*flags(row, lang), sources.source_text([row], lang)))
 
 
 def _change(result: Progress, note: str, lang: str) -> tables.Cell:
-    if note:  # why it cannot be computed goes under the table, so the row stays short on a phone
-        return tables.Cell(t("strategy.change.none", lang), (note,))
+    """The direction in words; why there is none goes under the table as a note, so the row
+    stays short on a phone."""
+    if note or result.reason:
+        return tables.Cell(t("strategy.change.none", lang), (note or result.reason,))
+    if result.direction == "none" and result.baseline is not None and result.latest is not None:
+        return tables.Cell(t("strategy.change.none", lang), (t("strategy.bound_note", lang),))
     words = t(f"strategy.change.{result.direction}", lang)
+    if result.direction == "about_same":
+        return tables.Cell(words, (t("strategy.about_same_note", lang),))
     if result.wanted:
         words += ", " + t(f"strategy.wanted.{result.wanted}", lang)
     return tables.Cell(words)
@@ -157,7 +165,8 @@ def _goal_table(strategy: Row, goal_no: int, ids: list[str], catalogue: Mapping[
     body = []
     for indicator_id in ids:
         indicator = catalogue.get(indicator_id, {})
-        result = progress(rows.get(indicator_id, []), start, indicator.get("better", "none"))
+        result = progress(rows.get(indicator_id, []), start, indicator.get("better", "none"),
+                          indicator.get(f"compare_{lang}") or "")
         body.append(tables.Row(
             tables.Cell(indicator.get(f"title_{lang}") or indicator_id),
             (_figure(result.baseline, lang), _figure(result.latest, lang),
@@ -179,12 +188,15 @@ def _target(target: Row, catalogue: Mapping[str, Row], rows: Mapping[str, list[R
     if indicator:
         latest = progress(rows.get(indicator["id"], []), 9999, "none").latest
         figure = _figure(latest, lang).text
+        source = sources.source_text([latest], lang) if latest else ""
         parts.append(html.Br())
         line = t("strategy.target_indicator", lang, indicator=indicator[f"title_{lang}"], latest=figure)
         if target.get("target_value") is not None:
             goal = value_parts({**indicator, "value": target["target_value"], "status": "", "qualifier": ""}, lang).text()
             line = t("strategy.target_value", lang, value=goal) + ". " + line
         parts.append(html.Span(line, className="target-status"))
+        if source:
+            parts += [html.Br(), html.Span(f"{source}.", className="target-source")]
     return html.Li(parts)
 
 

@@ -3,7 +3,6 @@ their sources in the HTML itself, in either language, and says plainly when ther
 warehouse; /healthz tells the two apart."""
 from __future__ import annotations
 
-import json
 import html as html_module
 import re
 import string

@@ -47,8 +47,10 @@ def test_status_and_data_version_come_from_the_meta_table(warehouse):
 
 def test_observations_are_filtered_ordered_and_carry_their_source(warehouse):
     rows = queries.observations("homeless", "0", "", periods=["2020", "2012", "2008"])
-    assert [(r["period"], r["value"]) for r in rows] == [("2012", 7777.0), ("2020", 3333.0)]  # 2008 has no row
-    first = rows[0]
+    # 2008 is an expected survey with no figure: a row without a value or a source.
+    assert [(r["period"], r["value"]) for r in rows] == [("2008", None), ("2012", 7777.0), ("2020", 3333.0)]
+    assert (rows[0]["status"], rows[0]["source_title"]) == ("..", None)
+    first = rows[1]
     assert first["source_title"] == "TEST DATA: kartlegging av bostedsløse"
     assert first["source_url"] == "https://example.org/test/survey"
     assert first["source_published"] == "2017-06-06"
@@ -57,7 +59,7 @@ def test_observations_are_filtered_ordered_and_carry_their_source(warehouse):
 
 def test_observations_without_periods_give_the_whole_series(warehouse):
     periods = [r["period"] for r in queries.observations("homeless")]
-    assert periods == ["1996", "2003", "2005", "2012", "2016", "2020"]
+    assert periods == ["1996", "2003", "2005", "2008", "2012", "2016", "2020", "2024"]
 
 
 def test_breakdown_and_region_select_exactly(warehouse):

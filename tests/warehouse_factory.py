@@ -101,6 +101,8 @@ def build_test_warehouse(
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             OBSERVATIONS if observations is None else observations,
         )
+        # TEST texts are the same in both languages (the real ones are translated, see data/facts).
+        con.execute("UPDATE observation SET derivation_nb = derivation, derivation_en = derivation WHERE derivation IS NOT NULL")
         con.executemany(
             """INSERT INTO observation (indicator_id, region_code, period, breakdown, value, status, qualifier,
                                         source_id, derived, derivation, confidence, note, note_nb, note_en)
