@@ -239,6 +239,15 @@ def path_data(geometry) -> str:
     return "".join(out)
 
 
+def region_entry(name: str, geometry) -> dict:
+    """Name, path, bounding box and a point inside its largest part (for a label or a marker)."""
+    _, _, shapely = _libraries()
+    largest = max(shapely.get_parts(geometry), key=lambda p: p.area)
+    point = largest.point_on_surface()
+    return {"name": name, "d": path_data(geometry), "box": [int(round(v)) for v in geometry.bounds],
+            "point": [int(round(point.x)), int(round(point.y))]}
+
+
 def _pair(dx: int, dy: int) -> str:
     """" 12-5" : a space before a number only where no minus sign separates it already."""
     return (f" {dx}" if dx >= 0 else str(dx)) + (f" {dy}" if dy >= 0 else str(dy))
@@ -289,7 +298,7 @@ def build_level(sources: Path, settings: dict, structure: str, level: str,
         "unit_m": unit,
         "view_box": [0, 0, width, height],
         "attribution": settings["attribution"],
-        "regions": {code: {"name": names[code], "d": path_data(g)} for code, g in shapes.items()},
+        "regions": {code: region_entry(names[code], g) for code, g in shapes.items()},
         "inset": {"id": settings["inset"]["id"], "box": inset_box, "regions": inset_paths},
     }
     statistics = {
