@@ -39,16 +39,16 @@ LEVELS = ("municipality", "county")
 CODE_WIDTH = {"municipality": 4, "county": 2}
 
 
-def _libraries():
-    """shapely, numpy and pyproj, or a message saying how to get them."""
+def _libraries(*names: str) -> list:
+    """The geometry libraries asked for (numpy, shapely, pyproj), or a message saying how to get
+    them. Imported here, not at the top, so the rest of the ETL runs without the [geo] extra."""
+    import importlib
+
     try:
-        import numpy
-        import pyproj
-        import shapely
+        return [importlib.import_module(name) for name in names]
     except ImportError as exc:  # the [geo] extra is not installed
         raise EtlError(f"The geometry build needs shapely and pyproj ({exc.name} is missing). "
                        "Install them with: .venv/bin/pip install -e '.[geo]'") from None
-    return numpy, pyproj, shapely
 
 
 def output_name(structure: str, level: str) -> str:
@@ -69,7 +69,7 @@ def sha256(path: Path) -> str:
 
 def read_source(folder: Path, spec: dict, level: str) -> dict[str, tuple[str, Any]]:
     """{code: (name, lon/lat geometry)} from one GeoJSON file, codes zero-padded ("301" -> "0301")."""
-    _, _, shapely = _libraries()
+    (shapely,) = _libraries("shapely")
     path = folder / spec["file"]
     if not path.is_file():
         raise EtlError(f"Source file not found: {path}. Point --source at the folder holding the files "
@@ -92,7 +92,7 @@ def read_source(folder: Path, spec: dict, level: str) -> dict[str, tuple[str, An
 
 
 def project(geometries: dict[str, Any], crs: str) -> dict[str, Any]:
-    numpy, pyproj, shapely = _libraries()
+    numpy, pyproj, shapely = _libraries("numpy", "pyproj", "shapely")
     transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
 
     def to_crs(coordinates):
@@ -104,7 +104,7 @@ def project(geometries: dict[str, Any], crs: str) -> dict[str, Any]:
 
 def polygonal(geometry):
     """The polygons of a geometry (make_valid may return a collection with stray lines)."""
-    _, _, shapely = _libraries()
+    (shapely,) = _libraries("shapely")
     parts = [part for part in shapely.get_parts(geometry) if part.geom_type in ("Polygon", "MultiPolygon")]
     return shapely.union_all(parts) if len(parts) != 1 else parts[0]
 
@@ -112,7 +112,7 @@ def polygonal(geometry):
 def repair(geometries: dict[str, Any]) -> dict[str, Any]:
     """The source has rings that touch or cross themselves where toposimplify met a narrow
     sound: make each polygon valid without moving its vertices."""
-    _, _, shapely = _libraries()
+    (shapely,) = _libraries("shapely")
     return {code: polygonal(shapely.make_valid(g, method="structure")) if not g.is_valid else g
             for code, g in geometries.items()}
 
@@ -177,7 +177,7 @@ def borrow_unchanged(codes: list[str], target: dict[str, Any], donor: dict[str, 
 def add_to_counties(counties: dict[str, Any], borrowed: dict[str, Any]) -> dict[str, Any]:
     """A borrowed municipality missing from the same file set's county shape too is added to
     its county (the registry's county: the first two digits)."""
-    _, _, shapely = _libraries()
+    (shapely,) = _libraries("shapely")
     merged = dict(counties)
     for code, shape in borrowed.items():
         county = merged[code[:2]]
@@ -191,8 +191,9 @@ def add_to_counties(counties: dict[str, Any], borrowed: dict[str, Any]) -> dict[
 
 def to_frame(geometries: dict[str, Any], settings: dict) -> dict[str, Any]:
     """Projected metres -> stored units: origin at the frame's north-west corner, y down, snapped
-    to a grid of one unit (GEOS keeps each polygon valid; an islet smaller than the grid goes)."""
-    numpy, _, shapely = _libraries()
+    to a grid of one unit, GEOS keeping each polygon valid (an islet smaller than the grid may
+    merge with its neighbour; check_parts_kept makes sure none disappears)."""
+    numpy, shapely = _libraries("numpy", "shapely")
     frame, unit = settings["frame"], float(settings["unit_m"])
 
     def scale(coordinates):
@@ -204,19 +205,30 @@ def to_frame(geometries: dict[str, Any], settings: dict) -> dict[str, Any]:
 def simplified_coverage(geometries: dict[str, Any], tolerance: float) -> dict[str, Any]:
     """Grid-snapped shapes (stored units) -> an exact coverage, simplified with shared edges kept
     shared. Simplifying only removes vertices, so they stay on the grid, except the few nodes
-    coverage_clean adds where two source edges crossed: those are rounded last, pointwise (the
-    same way in both neighbours), and check_output then proves the result still valid."""
-    numpy, _, shapely = _libraries()
+    coverage_clean adds where two source edges crossed: on_grid rounds those (the same way in
+    both neighbours), and check_output then proves the result still valid."""
+    numpy, shapely = _libraries("numpy", "shapely")
     codes = list(geometries)
     cleaned = shapely.coverage_clean(numpy.array([geometries[c] for c in codes], dtype=object))
     if not shapely.coverage_is_valid(cleaned):
         raise EtlError("The boundaries do not form a clean coverage even after coverage_clean.")
     simplified = shapely.coverage_simplify(cleaned, tolerance) if tolerance else cleaned
-    return dict(zip(codes, shapely.set_precision(simplified, 1.0, mode="pointwise")))
+    return {code: on_grid(g) for code, g in zip(codes, simplified)}
+
+
+def on_grid(geometry):
+    """Coordinates rounded to whole units. A ring that rounding flattens to nothing (a sliver
+    a few metres wide that coverage_clean left at a pinch) is then dropped by make_valid; it
+    had no area to leave a gap with."""
+    numpy, shapely = _libraries("numpy", "shapely")
+    # set_precision(..., 0) first: a geometry that already carries grid size 1 would otherwise
+    # be left as it is by a later set_precision, off-grid nodes and all.
+    rounded = shapely.transform(shapely.set_precision(geometry, 0.0), numpy.round)
+    return rounded if rounded.is_valid else polygonal(shapely.make_valid(rounded, method="structure"))
 
 
 def check_output(geometries: dict[str, Any], what: str) -> None:
-    numpy, _, shapely = _libraries()
+    numpy, shapely = _libraries("numpy", "shapely")
     problems = [f"{code}: {shapely.is_valid_reason(g)}" for code, g in geometries.items() if g.is_empty or not g.is_valid]
     if problems:
         raise EtlError(f"{what}: shapes empty or invalid after simplification.", problems)
@@ -224,11 +236,26 @@ def check_output(geometries: dict[str, Any], what: str) -> None:
         raise EtlError(f"{what}: neighbouring shapes no longer share their borders exactly (gap or overlap).")
 
 
+def check_parts_kept(before: dict[str, Any], after: dict[str, Any], what: str) -> int:
+    """Every island of the source is still drawn: each part of each region lies within one
+    unit of what is written for that region. Returns the number of parts checked."""
+    (shapely,) = _libraries("shapely")
+    lost, checked = [], 0
+    for code, geometry in before.items():
+        for part in shapely.get_parts(geometry):
+            checked += 1
+            if part.distance(after[code]) > 1.0:
+                lost.append(f"{code}: a part of {part.area:.0f} square units at {part.representative_point().wkt}")
+    if lost:
+        raise EtlError(f"{what}: simplification lost parts of regions.", lost)
+    return checked
+
+
 def path_data(geometry) -> str:
     """An SVG path for a (multi)polygon on the unit grid: each ring an absolute moveto then
     relative linetos (short numbers, compress well), largest part first; holes are drawn with
     fill-rule evenodd."""
-    _, _, shapely = _libraries()
+    (shapely,) = _libraries("shapely")
     parts = sorted(shapely.get_parts(geometry), key=lambda p: -p.area)
     out = []
     for polygon in parts:
@@ -241,7 +268,7 @@ def path_data(geometry) -> str:
 
 def region_entry(name: str, geometry) -> dict:
     """Name, path, bounding box and a point inside its largest part (for a label or a marker)."""
-    _, _, shapely = _libraries()
+    (shapely,) = _libraries("shapely")
     largest = max(shapely.get_parts(geometry), key=lambda p: p.area)
     point = largest.point_on_surface()
     return {"name": name, "d": path_data(geometry), "box": [int(round(v)) for v in geometry.bounds],
@@ -255,15 +282,15 @@ def _pair(dx: int, dy: int) -> str:
 
 def inset_shapes(framed: dict[str, Any], settings: dict) -> tuple[list[int], dict[str, str]]:
     """The regions reaching into the inset box, simplified less and clipped to it."""
-    _, _, shapely = _libraries()
+    (shapely,) = _libraries("shapely")
     inset, frame, unit = settings["inset"], settings["frame"], settings["unit_m"]
     box = inset["box"]
     view = [round((box["west"] - frame["west"]) / unit), round((frame["north"] - box["north"]) / unit),
             round((box["east"] - box["west"]) / unit), round((box["north"] - box["south"]) / unit)]
     window = shapely.box(view[0], view[1], view[0] + view[2], view[1] + view[3])
     simplified = simplified_coverage(framed, inset["tolerance_m"] / unit)
-    clipped = {code: shapely.set_precision(polygonal(shapely.intersection(g, window)), 1.0)
-               for code, g in simplified.items() if g.intersects(window)}
+    clipped = {code: on_grid(polygonal(shapely.intersection(g, window))) for code, g in simplified.items()
+               if g.intersects(window)}
     clipped = {code: g for code, g in clipped.items() if not g.is_empty and g.area > 0}
     check_output(clipped, "inset")
     return view, {code: path_data(g) for code, g in sorted(clipped.items())}
@@ -273,7 +300,7 @@ def build_level(sources: Path, settings: dict, structure: str, level: str,
                 borrowed: dict[str, Any] | None = None, borrowed_names: dict[str, str] | None = None) -> tuple[dict, dict]:
     """(output document, statistics) for one structure and level; `borrowed` municipalities
     (projected) are added as regions at municipality level and to their county's shape at county level."""
-    _, _, shapely = _libraries()
+    (shapely,) = _libraries("shapely")
     spec = settings["structures"][structure][level]
     read = read_source(sources, spec, level)
     names = {code: name for code, (name, _) in read.items()}
@@ -286,6 +313,7 @@ def build_level(sources: Path, settings: dict, structure: str, level: str,
     framed = to_frame(dict(sorted(projected.items())), settings)
     shapes = simplified_coverage(framed, settings["tolerance_m"][level] / settings["unit_m"])
     check_output(shapes, f"{structure} {level}")
+    parts_checked = check_parts_kept(framed, shapes, f"{structure} {level}")
     inset_box, inset_paths = inset_shapes(framed, settings)
     frame, unit = settings["frame"], settings["unit_m"]
     width = round((frame["east"] - frame["west"]) / unit)
@@ -307,6 +335,7 @@ def build_level(sources: Path, settings: dict, structure: str, level: str,
         "source_parts": int(sum(shapely.get_num_geometries(g) for g in projected.values())),
         "vertices": int(sum(shapely.get_num_coordinates(g) for g in shapes.values())),
         "source_vertices": int(sum(shapely.get_num_coordinates(g) for g in projected.values())),
+        "source_parts_checked_kept": parts_checked,
         "inset_regions": len(inset_paths),
     }
     return document, statistics
@@ -339,7 +368,7 @@ def registry_codes(level: str, valid_on: str) -> set[str]:
 
 def build(sources: Path = DEFAULT_SOURCE, out: Path = GEO_DIR, settings: dict | None = None) -> dict:
     """Write every structure and level, then the provenance file; returns the provenance."""
-    numpy, pyproj, shapely = _libraries()
+    numpy, pyproj, shapely = _libraries("numpy", "pyproj", "shapely")
     settings = settings or load_settings()
     sources = Path(sources)
     if not sources.is_dir():
