@@ -188,8 +188,8 @@ def _classes_for(values: Mapping[str, MapValue], decimals: int) -> Classes:
     return classify([v.value for v in values.values() if v.value is not None], decimals)
 
 
-def table_rows(geometry: Geometry, values: Mapping[str, MapValue], *, names: Mapping[str, str],
-               href: Callable[[str], str], lang: str = "nb", decimals: int = 0, classes: Classes | None = None,
+def table_rows(geometry: Geometry, values: Mapping[str, MapValue], *, href: Callable[[str], str],
+               names: Mapping[str, str] | None = None, lang: str = "nb", decimals: int = 0, classes: Classes | None = None,
                texts: Mapping[str, str] | None = None) -> list[TableRow]:
     """One row per region on the map, in code order, saying what the map says: the region's
     value and its class as the legend writes it. A region without a value gets a row too."""
@@ -202,7 +202,7 @@ def table_rows(geometry: Geometry, values: Mapping[str, MapValue], *, names: Map
         item = values.get(code)
         kind = _kind(item)
         number = classes.index(item.value) if kind == "value" else None
-        rows.append(TableRow(code, names.get(code) or region.name, item.value if kind == "value" else None,
+        rows.append(TableRow(code, (names or {}).get(code) or region.name, item.value if kind == "value" else None,
                              value_text(item, decimals, lang, texts),
                              class_texts[number] if number is not None else texts[kind if kind != "value" else "missing"],
                              number, href(code)))
@@ -267,11 +267,11 @@ def choropleth(
     geometry: Geometry,
     values: Mapping[str, MapValue],
     *,
-    names: Mapping[str, str],
     href: Callable[[str], str],
     unit: str,
     title: str,
     year: str,
+    names: Mapping[str, str] | None = None,
     lang: str = "nb",
     decimals: int = 0,
     norway: MapValue | None = None,
@@ -290,6 +290,7 @@ def choropleth(
     `texts` overrides legend entries (keys of legend_texts). `classes` lets several maps share
     one classing; `outline` (a county Geometry) draws county borders over a municipality map."""
     _check_codes(geometry, values)
+    names = names or {}
     texts = legend_texts(lang, texts)
     classes = classes or _classes_for(values, decimals)
     drawing = _Drawing(frame)
@@ -461,29 +462,32 @@ def _diamond(drawing: _Drawing, parent: ET.Element, x: float, y: float, size: fl
 
 def _draw_legend(drawing: _Drawing, x: float, y: float, width: float, heading: str, entries: list[_Entry],
                  classes: Classes) -> float:
+    """Heading, then one group per entry (swatch or symbol, text on one or more lines)."""
     font = drawing.frame.font
     legend = drawing.element("g", class_="map-legend")
+    group = drawing.element("g", legend, class_="map-legend-heading")
     for line in drawing.wrap(heading, width, bold=True):
         y += font * 1.25
-        drawing.text(x, y, line, legend, weight="bold", halo=True)
+        drawing.text(x, y, line, group, weight="bold", halo=True)
     y += font * 0.5
     swatch_w, swatch_h = font * 1.5, font * 1.05
     for entry in entries:
+        group = drawing.element("g", legend, class_=f"map-legend-entry is-{entry.kind}")
         lines = _row_lines(drawing, entry, width)
         row_top = y + font * 0.3
         if entry.kind in ("class", "missing", "suppressed"):
             fill = entry.colour if entry.kind == "class" else drawing.hatch(entry.kind, 1.0)
-            drawing.element("rect", legend, x=x, y=row_top, width=swatch_w, height=swatch_h, fill=fill, stroke=BORDER,
+            drawing.element("rect", group, x=x, y=row_top, width=swatch_w, height=swatch_h, fill=fill, stroke=BORDER,
                             stroke_width="0.8")
             if entry.norway:
-                _diamond(drawing, legend, x + swatch_w / 2, row_top + swatch_h / 2, font * 0.42)
+                _diamond(drawing, group, x + swatch_w / 2, row_top + swatch_h / 2, font * 0.42)
         elif entry.kind == "norway":
-            _diamond(drawing, legend, x + swatch_w / 2, row_top + swatch_h / 2, font * 0.42)
+            _diamond(drawing, group, x + swatch_w / 2, row_top + swatch_h / 2, font * 0.42)
         elif entry.kind == "dot":
-            drawing.element("circle", legend, cx=x + swatch_w / 2, cy=row_top + swatch_h / 2, r=DOT_PX, fill=BACKGROUND,
+            drawing.element("circle", group, cx=x + swatch_w / 2, cy=row_top + swatch_h / 2, r=DOT_PX, fill=BACKGROUND,
                             stroke=INK, stroke_width="0.8")
         for number, line in enumerate(lines):
-            drawing.text(x + swatch_w + font * 0.5, row_top + swatch_h * 0.82 + number * font * 1.25, line, legend,
+            drawing.text(x + swatch_w + font * 0.5, row_top + swatch_h * 0.82 + number * font * 1.25, line, group,
                          halo=True)
         y += len(lines) * font * 1.25 + font * 0.45
     return y
