@@ -10,11 +10,13 @@ A developer runs this when a source file changes; `make run` and CI read the com
 It needs the optional extra `[geo]` (shapely, pyproj): `pip install -e '.[geo]'`.
 
 Steps, each through shapely/GEOS or PROJ rather than geometry code of our own:
-  project (pyproj) -> repair self-intersections (make_valid) -> clean the coverage, so that
-  neighbours share identical edges with no overlap or gap (coverage_clean) -> simplify shared
-  edges once for both neighbours (coverage_simplify, which never drops a polygon or island) ->
-  snap to the 100 m grid (set_precision) -> check validity and that the result is still a
-  coverage -> write path strings and data/geo/provenance.json.
+  project (pyproj) -> repair self-intersections (make_valid) -> snap to the 100 m grid
+  (set_precision) -> clean the coverage, so that neighbours share identical edges with no
+  overlap or gap (coverage_clean) -> simplify shared edges once for both neighbours
+  (coverage_simplify, which never drops a polygon or island) -> check validity, that the result
+  is still a coverage and that every source island is still drawn -> write path strings and
+  data/geo/provenance.json. The 2020 file lacks Kvitsøy and Træna; they are taken from the 2024
+  file after the checks in borrow_unchanged.
 """
 from __future__ import annotations
 

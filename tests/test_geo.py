@@ -262,3 +262,10 @@ def test_the_build_says_what_to_install_without_the_geo_extra(monkeypatch):
     monkeypatch.setattr(importlib, "import_module", without_pyproj)
     with pytest.raises(EtlError, match=r"pip install -e '\.\[geo\]'"):
         geo.project({}, "EPSG:25833")
+
+
+def test_the_command_reports_a_missing_source_folder_without_a_traceback(tmp_path, capsys):
+    assert geo.main(["--source", str(tmp_path / "nowhere"), "--out", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "Traceback" not in error
+    assert not list(tmp_path.glob("*.json"))  # nothing written
