@@ -92,7 +92,7 @@ def test_every_region_is_a_link_with_a_title_naming_place_value_and_year(structu
 
 def test_colours_follow_the_classes_and_missing_values_are_hatched():
     geometry, values, svg = render("2024", "municipality")
-    classes = ch._classes_for(values, 1)
+    classes = ch.map_classes(values, 1)
     kinds = set()
     for code, link in zip(geometry.regions, region_links(svg)):
         fill = link.find(f"{NS}path").get("fill")
@@ -114,7 +114,7 @@ def test_colours_follow_the_classes_and_missing_values_are_hatched():
 def test_legend_states_unit_year_class_bounds_and_the_hatched_entries():
     geometry, values, svg = render("2024", "municipality")
     texts = legend_texts(svg)
-    classes = ch._classes_for(values, 1)
+    classes = ch.map_classes(values, 1)
     assert texts[0] == "Per 1 000 innbyggere, 2024"
     assert texts[1:len(classes.classes) + 1] == classes.texts("nb")
     assert "Tall mangler" in texts and "Skjult av personvernhensyn" in texts
@@ -158,7 +158,7 @@ def _marked_rows(svg: str) -> list[int]:
 
 def test_norways_value_is_marked_on_its_class_and_written():
     geometry, values, svg = render("2024", "municipality", norway=ch.MapValue(13.4))
-    classes = ch._classes_for(values, 1)
+    classes = ch.map_classes(values, 1)
     assert _marked_rows(svg) == [classes.index(13.4)]
     assert "Hele landet: 13,4" in legend_texts(svg)
 
@@ -301,6 +301,16 @@ def test_table_rows_say_what_the_map_says():
     assert {r.class_text for r in rows if r.value is None} == {"Tall mangler", "Skjult av personvernhensyn"}
 
 
+def test_classes_can_be_shared_but_must_hold_every_value():
+    geometry = ch.load_geometry("2024", "county")
+    values = {code: ch.MapValue(float(n)) for n, code in enumerate(geometry.regions)}
+    wider = ch.map_classes({**values, "11": ch.MapValue(100.0)}, 0)  # 0 to 100
+    _, _, svg = render("2024", "county", values=values, classes=wider, decimals=0)
+    assert legend_texts(svg)[1:6] == wider.texts("nb")
+    with pytest.raises(ValueError, match="outside the classes"):
+        render("2024", "county", values={**values, "03": ch.MapValue(500.0)}, classes=wider, decimals=0)
+
+
 def test_structure_for_year():
     assert [ch.structure_for_year(y) for y in (2019, 2020, 2023, 2024, 2030)] == [None, "2020", "2020", "2024", "2024"]
 
@@ -340,5 +350,5 @@ def test_maps_render_to_png_with_their_colours(structure, level):
     image = Image.open(io.BytesIO(png)).convert("RGB")
     assert image.width == 1200 and image.height > 1400
     colours = {f"#{r:02x}{g:02x}{b:02x}" for _, (r, g, b) in image.getcolors(maxcolors=1 << 20)}
-    used = {c.colour for c in ch._classes_for(values, 1).classes}
+    used = {c.colour for c in ch.map_classes(values, 1).classes}
     assert used <= colours, used - colours

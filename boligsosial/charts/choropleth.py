@@ -184,7 +184,9 @@ def _check_codes(geometry: Geometry, values: Mapping[str, MapValue]) -> None:
                          f"{', '.join(unknown[:10])}{' …' if len(unknown) > 10 else ''}. Harmonise them to that structure first.")
 
 
-def _classes_for(values: Mapping[str, MapValue], decimals: int) -> Classes:
+def map_classes(values: Mapping[str, MapValue], decimals: int) -> Classes:
+    """The classes a map of these values gets by default (pass them to choropleth and
+    table_rows, or classes of several maps' values together to compare maps)."""
     return classify([v.value for v in values.values() if v.value is not None], decimals)
 
 
@@ -194,7 +196,7 @@ def table_rows(geometry: Geometry, values: Mapping[str, MapValue], *, href: Call
     """One row per region on the map, in code order, saying what the map says: the region's
     value and its class as the legend writes it. A region without a value gets a row too."""
     _check_codes(geometry, values)
-    classes = classes or _classes_for(values, decimals)
+    classes = classes if classes is not None else map_classes(values, decimals)
     texts = legend_texts(lang, texts)
     class_texts = classes.texts(lang)
     rows = []
@@ -292,7 +294,7 @@ def choropleth(
     _check_codes(geometry, values)
     names = names or {}
     texts = legend_texts(lang, texts)
-    classes = classes or _classes_for(values, decimals)
+    classes = classes if classes is not None else map_classes(values, decimals)
     drawing = _Drawing(frame)
     font = frame.font
     structure_text = t(f"map.structure.{geometry.structure}.{geometry.level}", lang)
@@ -318,10 +320,14 @@ def choropleth(
     map_height = vh * scale
     kinds = {code: _kind(values.get(code)) for code in geometry.regions}
 
+    outside = [code for code, kind in kinds.items() if kind == "value" and classes.index(values[code].value) is None]
+    if outside:
+        raise ValueError(f"Values of {', '.join(outside[:10])} lie outside the classes given; classify all values drawn.")
+
     def fill(code: str, at_scale: float) -> str:
         if kinds[code] != "value":
             return drawing.hatch(kinds[code], at_scale)
-        return classes.colour(values[code].value) or BACKGROUND
+        return classes.colour(values[code].value)
 
     def shape_title(code: str) -> str:
         item = values.get(code)
