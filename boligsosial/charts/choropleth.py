@@ -184,6 +184,12 @@ def _check_codes(geometry: Geometry, values: Mapping[str, MapValue]) -> None:
                          f"{', '.join(unknown[:10])}{' …' if len(unknown) > 10 else ''}. Harmonise them to that structure first.")
 
 
+def _check_classes(values: Mapping[str, MapValue], classes: Classes) -> None:
+    outside = [code for code, item in values.items() if _kind(item) == "value" and classes.index(item.value) is None]
+    if outside:
+        raise ValueError(f"Values of {', '.join(outside[:10])} lie outside the classes given; classify all values drawn.")
+
+
 def map_classes(values: Mapping[str, MapValue], decimals: int) -> Classes:
     """The classes a map of these values gets by default (pass them to choropleth and
     table_rows, or classes of several maps' values together to compare maps)."""
@@ -197,6 +203,7 @@ def table_rows(geometry: Geometry, values: Mapping[str, MapValue], *, href: Call
     value and its class as the legend writes it. A region without a value gets a row too."""
     _check_codes(geometry, values)
     classes = classes if classes is not None else map_classes(values, decimals)
+    _check_classes(values, classes)
     texts = legend_texts(lang, texts)
     class_texts = classes.texts(lang)
     rows = []
@@ -206,7 +213,7 @@ def table_rows(geometry: Geometry, values: Mapping[str, MapValue], *, href: Call
         number = classes.index(item.value) if kind == "value" else None
         rows.append(TableRow(code, (names or {}).get(code) or region.name, item.value if kind == "value" else None,
                              value_text(item, decimals, lang, texts),
-                             class_texts[number] if number is not None else texts[kind if kind != "value" else "missing"],
+                             class_texts[number] if number is not None else texts[kind],
                              number, href(code)))
     return rows
 
@@ -295,6 +302,7 @@ def choropleth(
     names = names or {}
     texts = legend_texts(lang, texts)
     classes = classes if classes is not None else map_classes(values, decimals)
+    _check_classes(values, classes)
     drawing = _Drawing(frame)
     font = frame.font
     structure_text = t(f"map.structure.{geometry.structure}.{geometry.level}", lang)
@@ -315,14 +323,10 @@ def choropleth(
             drawing.text(16, top, line, fill=MUTED)
         top += font * 0.6
 
-    vx, vy, vw, vh = geometry.view_box
-    scale = frame.width / vw
-    map_height = vh * scale
+    _, _, view_width, view_height = geometry.view_box
+    scale = frame.width / view_width
+    map_height = view_height * scale
     kinds = {code: _kind(values.get(code)) for code in geometry.regions}
-
-    outside = [code for code, kind in kinds.items() if kind == "value" and classes.index(values[code].value) is None]
-    if outside:
-        raise ValueError(f"Values of {', '.join(outside[:10])} lie outside the classes given; classify all values drawn.")
 
     def fill(code: str, at_scale: float) -> str:
         if kinds[code] != "value":
@@ -353,11 +357,51 @@ def choropleth(
         for region in outline.regions.values():
             drawing.element("path", borders, d=region.d)
 
-    # The inset: Oslo and the south-east enlarged in the bottom-right corner (Sweden's place).
+    _draw_inset(drawing, geometry, outline, top, scale, map_height, fill, shape_title, href,
+                texts["inset"], names.get("0301") or names.get("03"))
+
+    # The legend: in the sea west of Nordland when it fits there, else under the map.
+    bottom = top + map_height
+    legend_width = frame.width * 0.3 if frame.legend_inside else frame.width - 16
+    entries = _legend_entries(geometry, values, kinds, classes, norway, texts, decimals, lang, bool(small))
+    heading = t("map.legend.heading", lang, unit=unit, year=year) if year else unit
+    heading = heading[:1].upper() + heading[1:]
+    legend_height = _legend_height(drawing, heading, entries, legend_width)
+    inside = frame.legend_inside and legend_height < map_height * 0.44
+    lx, ly = (8.0, top + 8.0) if inside else (8.0, bottom + font * 0.8)
+    end = _draw_legend(drawing, lx, ly, legend_width, heading, entries)
+    bottom = max(bottom, end) if not inside else bottom
+
+    # Which structure the map shows, and the attribution of the boundaries.
+    small_font = round(font * 0.85)
+    footer = [t("map.footer.structure", lang, structure=structure_text),
+              t("map.footer.attribution", lang, attribution=geometry.attribution)]
+    if frame.standalone and frame.source:
+        footer.append(frame.source)
+    bottom += small_font * 0.4
+    for part in footer:  # each on lines of its own, so the attribution is never split across two
+        for line in drawing.wrap(part, frame.width - 16, small_font):
+            bottom += small_font * 1.3
+            drawing.text(8, bottom, line, size=small_font, fill=MUTED)
+    height = math.ceil(bottom + small_font * 0.6)
+    drawing.root.set("viewBox", f"0 0 {frame.width} {height}")
+    if frame.standalone:
+        background.set("height", str(height))
+        drawing.root.set("width", str(frame.width))
+        drawing.root.set("height", str(height))
+    return ET.tostring(drawing.root, encoding="unicode")
+
+
+def _draw_inset(drawing: _Drawing, geometry: Geometry, outline: Geometry | None, top: float, scale: float,
+                map_height: float, fill: Callable[[str, float], str], shape_title: Callable[[str], str],
+                href: Callable[[str], str], label: str, oslo_name: str | None) -> None:
+    """Oslo and the south-east enlarged in the bottom-right corner (Sweden's place), marked on
+    the map by a frame. Its links repeat the map's, so they are kept out of the tab order and
+    from assistive technology (the map's own links and the table give every place once)."""
+    frame, font = drawing.frame, drawing.frame.font
     ix, iy, iw, ih = geometry.inset_box
     width_px = frame.width * (0.31 if frame.legend_inside else 0.36)
-    zoom = width_px / (iw * scale)
-    inset_scale = scale * zoom
+    inset_scale = width_px / iw
     height_px = ih * inset_scale
     left, upper = frame.width - 6 - width_px, top + map_height - 6 - height_px
     drawing.element("rect", x=ix * scale, y=top + iy * scale, width=iw * scale, height=ih * scale, fill="none",
@@ -380,44 +424,13 @@ def choropleth(
         borders = drawing.element("g", zoomed, fill="none", stroke=INK, stroke_width=OUTLINE_PX * 1.3 / inset_scale)
         for d in outline.inset.values():
             drawing.element("path", borders, d=d)
-    drawing.text(left + 4, upper - 5, texts["inset"], inset, size=font - 1, weight="bold")
+    drawing.text(left + 4, upper - 5, label, inset, size=font - 1, weight="bold")
     oslo = next((code for code in ("0301", "03") if code in geometry.regions), None)
     if oslo:
         px, py = geometry.regions[oslo].point
         drawing.text(left + (px - ix) * inset_scale, upper + (py - iy) * inset_scale + font * 0.35,
-                     names.get(oslo) or geometry.regions[oslo].name, inset, size=font - 1, anchor="middle", weight="bold",
+                     oslo_name or geometry.regions[oslo].name, inset, size=font - 1, anchor="middle", weight="bold",
                      halo=True)
-
-    # The legend: in the sea west of Nordland when it fits there, else under the map.
-    bottom = top + map_height
-    legend_width = frame.width * 0.3 if frame.legend_inside else frame.width - 16
-    entries = _legend_entries(geometry, values, kinds, classes, norway, texts, decimals, lang, bool(small))
-    heading = t("map.legend.heading", lang, unit=unit, year=year) if year else unit
-    heading = heading[:1].upper() + heading[1:]
-    legend_height = _legend_height(drawing, heading, entries, legend_width)
-    inside = frame.legend_inside and legend_height < map_height * 0.44
-    lx, ly = (8.0, top + 8.0) if inside else (8.0, bottom + font * 0.8)
-    end = _draw_legend(drawing, lx, ly, legend_width, heading, entries, classes)
-    bottom = max(bottom, end) if not inside else bottom
-
-    # Which structure the map shows, and the attribution of the boundaries.
-    small_font = round(font * 0.85)
-    footer = [t("map.footer.structure", lang, structure=structure_text),
-              t("map.footer.attribution", lang, attribution=geometry.attribution)]
-    if frame.standalone and frame.source:
-        footer.append(frame.source)
-    bottom += small_font * 0.4
-    for part in footer:  # each on lines of its own, so the attribution is never split across two
-        for line in drawing.wrap(part, frame.width - 16, small_font):
-            bottom += small_font * 1.3
-            drawing.text(8, bottom, line, size=small_font, fill=MUTED)
-    height = math.ceil(bottom + small_font * 0.6)
-    drawing.root.set("viewBox", f"0 0 {frame.width} {height}")
-    if frame.standalone:
-        background.set("height", str(height))
-        drawing.root.set("width", str(frame.width))
-        drawing.root.set("height", str(height))
-    return ET.tostring(drawing.root, encoding="unicode")
 
 
 # ------------------------------------------------------------------------------ legend
@@ -466,8 +479,7 @@ def _diamond(drawing: _Drawing, parent: ET.Element, x: float, y: float, size: fl
                     fill=INK, stroke=BACKGROUND, stroke_width="1")
 
 
-def _draw_legend(drawing: _Drawing, x: float, y: float, width: float, heading: str, entries: list[_Entry],
-                 classes: Classes) -> float:
+def _draw_legend(drawing: _Drawing, x: float, y: float, width: float, heading: str, entries: list[_Entry]) -> float:
     """Heading, then one group per entry (swatch or symbol, text on one or more lines)."""
     font = drawing.frame.font
     legend = drawing.element("g", class_="map-legend")
