@@ -1,0 +1,118 @@
+"""Choropleth maps drawn on the server: what a map costs to draw, and how big it is.
+
+For each structure (2020, 2024) and level (county, municipality) renders the map with made-up
+values (every region with a value, a few missing and suppressed; the numbers are never shown
+anywhere) in the wide, narrow and image frames, in-process:
+
+  cold     geometry file read and parsed again before every render (load_geometry cache emptied)
+  cached   geometry already in memory: classing, titles and SVG writing only
+
+Prints p50/p95 in milliseconds and the SVG's size (raw and gzip), the number of shapes drawn
+(region paths, plus inset paths) and the PNG's time and size at 1200 px (cairosvg, as the PNG
+downloads are made), and writes bench/results/map_render.json. Run: python bench/map_render.py
+(BENCH_RUNS=10 for a quick look).
+"""
+from __future__ import annotations
+
+import gzip
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+import loadgen  # noqa: E402  (bench/ is not a package; results go where BENCH_RESULTS says)
+
+from boligsosial.charts import choropleth as ch  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+FRAMES = {"wide": ch.MAP_WIDE, "narrow": ch.MAP_NARROW, "image": ch.replace(ch.MAP_IMAGE, title="Benchmark", source="Kilde: -")}
+
+
+def _values(geometry: ch.Geometry) -> dict[str, ch.MapValue]:
+    rng = random.Random(12)
+    values = {}
+    for number, code in enumerate(geometry.regions):
+        status = ".." if number % 17 == 3 else ":" if number % 19 == 5 else ""
+        values[code] = ch.MapValue(None if status else round(rng.lognormvariate(2.5, 0.4), 1), status)
+    return values
+
+
+def _ms(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    pick = lambda share: ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]  # noqa: E731
+    return {"p50_ms": round(pick(0.5) * 1000, 2), "p95_ms": round(pick(0.95) * 1000, 2)}
+
+
+def _render(structure: str, level: str, frame: ch.MapFrame) -> str:
+    geometry = ch.load_geometry(structure, level)
+    outline = ch.load_geometry(structure, "county") if level == "municipality" else None
+    return ch.choropleth(geometry, _values(geometry), href=lambda code: f"/kommuner?region={code}&indicator=bench",
+                         unit="per 1 000 innbyggere", title="Benchmark", year="2024", decimals=1,
+                         norway=ch.MapValue(13.4), outline=outline, frame=frame)
+
+
+def main() -> None:
+    import cairosvg
+
+    maps = []
+    for structure in ch.STRUCTURES:
+        for level in ch.LEVELS:
+            geometry = ch.load_geometry(structure, level)
+            for name, frame in FRAMES.items():
+                cold, cached = [], []
+                for _ in range(RUNS):
+                    ch.load_geometry.cache_clear()
+                    started = time.perf_counter()
+                    _render(structure, level, frame)
+                    cold.append(time.perf_counter() - started)
+                    started = time.perf_counter()
+                    svg = _render(structure, level, frame)
+                    cached.append(time.perf_counter() - started)
+                body = svg.encode("utf-8")
+                entry = {"structure": structure, "level": level, "frame": name, "width": frame.width,
+                         "regions": len(geometry.regions), "inset_shapes": len(geometry.inset),
+                         "bytes": len(body), "gzip_bytes": len(gzip.compress(body)),
+                         "cold": _ms(cold), "cached": _ms(cached)}
+                if name == "wide":
+                    png_times = []
+                    for _ in range(max(3, RUNS // 10)):
+                        started = time.perf_counter()
+                        png = cairosvg.svg2png(bytestring=body, output_width=1200)
+                        png_times.append(time.perf_counter() - started)
+                    entry["png_1200px"] = {"bytes": len(png), "p50_ms": round(statistics.median(png_times) * 1000, 1)}
+                maps.append(entry)
+    geometry_files = {path.name: {"bytes": path.stat().st_size, "gzip_bytes": len(gzip.compress(path.read_bytes()))}
+                      for path in sorted((ROOT / "data" / "geo").glob("*.json")) if path.name != "provenance.json"}
+    result = {
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "runs": RUNS,
+        "method": "in-process; cold = geometry JSON read and parsed before the render, cached = geometry in memory; "
+                  "municipality maps with county borders drawn over them",
+        "geometry_files": geometry_files,
+        "maps": maps,
+    }
+    print(f"choropleth maps, {RUNS} runs each (ms); sizes of the SVG")
+    print(f"{'map':32} {'shapes':>11} {'cold p50/p95':>15} {'cached p50/p95':>15} {'KiB':>7} {'KiB gz':>7} {'PNG ms/KiB':>11}")
+    for entry in maps:
+        png = entry.get("png_1200px")
+        print(f"{entry['structure'] + ' ' + entry['level'] + ' ' + entry['frame']:32}"
+              f" {entry['regions']:>5}+{entry['inset_shapes']:<5}"
+              f" {entry['cold']['p50_ms']:>7.1f}/{entry['cold']['p95_ms']:<7.1f}"
+              f" {entry['cached']['p50_ms']:>7.1f}/{entry['cached']['p95_ms']:<7.1f}"
+              f" {entry['bytes'] / 1024:>7.1f} {entry['gzip_bytes'] / 1024:>7.1f}"
+              + (f" {png['p50_ms']:>5.0f}/{png['bytes'] / 1024:<5.0f}" if png else ""))
+    print("geometry files (data/geo): " + ", ".join(f"{name} {v['bytes'] / 1024:.0f} KiB ({v['gzip_bytes'] / 1024:.0f} gz)"
+                                                   for name, v in geometry_files.items()))
+    print(f"written to {loadgen.write_result('map_render', result)}")
+
+
+if __name__ == "__main__":
+    main()
