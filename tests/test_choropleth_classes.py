@@ -8,7 +8,7 @@ import pytest
 
 from boligsosial.charts import classes as cl
 from boligsosial.charts.classes import classify, shown_value
-from tests.test_figures import _luminance, contrast
+from tests.test_charts import _luminance, contrast
 
 
 def _covered(values, decimals):

@@ -16,8 +16,8 @@ keyboard user meets each place once), and a region too small to see at the map's
 gets a dot, so Kvitsøy or Utsira can be seen and clicked. The focus ring on a shape is in
 assets/map.css (class `map-svg`).
 
-Built with ElementTree as boligsosial/svg_chart.py is, so the output is well-formed and every
-text escaped; palette and font are the charts' own (boligsosial/figures.py).
+Built with ElementTree as boligsosial/charts/svg.py is, so the output is well-formed and every
+text escaped; palette and font are the charts' own (boligsosial/charts/style.py).
 """
 from __future__ import annotations
 
@@ -31,10 +31,10 @@ from typing import Callable, Iterable, Mapping
 
 from boligsosial import settings
 from boligsosial.charts.classes import Classes, classify
-from boligsosial.figures import AXIS, BACKGROUND, FLAG_MARK, FONT, INK, MUTED
+from boligsosial.charts.style import AXIS, BACKGROUND, FLAG_MARK, FONT, INK, MUTED
 from boligsosial.i18n import t
 from boligsosial.numbers import format_number, missing_text, qualifier_text
-from boligsosial.svg_chart import CHAR_WIDTH
+from boligsosial.charts.svg import CHAR_WIDTH
 
 GEO_DIR = settings.ROOT / "data" / "geo"
 STRUCTURES = ("2020", "2024")
