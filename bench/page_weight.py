@@ -5,9 +5,8 @@ data/warehouse.duckdb is not touched), serves it with gunicorn on 127.0.0.1 as `
 does, and opens every page in a fresh headless Chromium context (empty cache, Debian's
 /usr/bin/chromium through Playwright). Bytes are what came over the network, compressed, as
 Chromium's DevTools protocol counts them (Network.loadingFinished encodedDataLength, headers
-included). Two figures per page: the first view (loaded, network idle, nothing scrolled:
-charts further down are not drawn yet, so plotly.js may not have been fetched), and the whole
-page (scrolled through until every shown chart is drawn); the budget applies to the whole page.
+included). Charts are SVG in the page's HTML (drawn on the server), so the first view is the
+whole page; it is also scrolled through to the end, and anything fetched then counts too.
 
 Budget (issue 5): app pages at most 800 KiB; public chart pages at most 100 KiB.
 Printed as a table and written to bench/results/page_weight.json.
@@ -32,7 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.live_server import start_gunicorn  # noqa: E402 - the tests' gunicorn starter, reused
-from tests.page_scripts import DRAW_ALL  # noqa: E402
 
 # BENCH_RESULTS: where run_all.py --quick keeps trial figures apart from a real run's.
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results") / "page_weight.json"
@@ -95,11 +93,10 @@ def weigh(browser, url: str) -> dict:
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
     page.goto(url, wait_until="networkidle")
     first_view = sum(sizes.values())
-    # Charts are drawn (and plotly.js fetched) as they come into view: scroll through the page
-    # so that every chart is drawn, and count that too.
-    page.wait_for_function(DRAW_ALL, timeout=60_000)
+    # Anything a page would fetch only when scrolled (it should be nothing) counts too.
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     page.wait_for_load_state("networkidle")
-    drawn = page.locator(".js-plotly-plot .main-svg").count()
+    drawn = page.locator("svg.chart-svg:visible").count()
     context.close()
     base = url.split("/", 3)[:3]
     prefix = "/".join(base)
@@ -113,7 +110,7 @@ def weigh(browser, url: str) -> dict:
         "bytes_first_view": first_view,
         "requests": len(resources),
         "charts_drawn": drawn,
-        "full_plotly_requested": any("plotly.min.js" in r["url"] for r in resources),
+        "scripts": [r["url"] for r in resources if r["url"].split("?")[0].endswith(".js")],
         "largest": resources[:LARGEST],
     }
 

@@ -27,6 +27,7 @@ class Cell:
     missing: bool = False
 
 
+NO_ROW = "–"  # no row at all for this series and period (see charts/build.stand_in)
 # Why a figure is missing, by its status symbol (the rest: "our sources have no figure").
 MISSING_NOTES = {"...": "table.missing_note_not_yet", ":": "table.missing_note_confidential",
                  ".": "table.missing_note_not_applicable"}
@@ -36,6 +37,8 @@ def cell(row, lang: str) -> Cell:
     """An observation row as a table cell: the figure as the chart writes it, with its flags
     (derived, secondary source) as notes; a missing figure with why it is missing (the row's own
     reason when it has one, such as a survey not yet published)."""
+    if row.get("no_row"):
+        return Cell(NO_ROW, (t("table.no_row_note", lang),), True)
     if not is_missing(row.get("value")):
         return Cell(format_short(row, lang), tuple(flags(row, lang)))
     status = (row.get("status") or "").strip()

@@ -29,7 +29,7 @@ def line(what: str, chart: Chart, lang: str) -> str:
             key = "alt.line" if chart.joined and not chart.breaks else "alt.line_no_trend"
             sentences.append(t(key, lang, what=name, start=_period(chart, first), end=_period(chart, last),
                                first=first.label, last=last.label, trend=t(_trend(first, last), lang)))
-        missing = _spans(chart, [p.x for p in one.points if p.missing])
+        missing = _spans(chart, [p.x for p in one.points if p.missing and p.label])
         if missing:
             sentences.append(t("alt.missing", lang, periods=_list(missing, lang)))
     return t("alt.kind_line", lang) + ": " + " ".join(sentences)
@@ -52,7 +52,7 @@ def bars(what: str, period_text: str, chart: Chart, lang: str) -> str:
             sentences.append(t("alt.bar", lang, what=name, count=len(shown), high=high.x, high_value=high.label,
                                low=low.x, low_value=low.label))
     text = t("alt.kind_bar", lang, period=period_text) + ": " + " ".join(sentences)
-    missing = [p.x for one in chart.series for p in one.points if p.missing]
+    missing = [p.x for one in chart.series for p in one.points if p.missing and p.label]
     if missing:
         text += " " + t("alt.missing", lang, periods=_list(list(dict.fromkeys(missing)), lang))
     return text

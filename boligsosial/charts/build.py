@@ -29,10 +29,16 @@ Row = Mapping[str, Any]
 Indicator = Mapping[str, Any]
 
 
+NO_ROW = "–"  # a series' cell for a period no source gives it a row for at all
+
+
 def stand_in(indicator: Indicator, period: str) -> dict[str, Any]:
-    """A row for a period a series has nothing for (another series has): missing, never 0."""
-    return {"indicator_id": indicator.get("id"), "period": period, "value": None, "status": "..", "qualifier": "",
-            **unit_fields(indicator)}
+    """A series has no row for a period another series has (a place that did not exist yet, a
+    category a survey did not ask about): not a figure, not a missing figure, just nothing,
+    never 0. Drawn as nothing, written "–" in a table, and not a row of any file. (A figure a
+    source should have but does not is a row with a status, which every file has.)"""
+    return {"indicator_id": indicator.get("id"), "period": period, "value": None, "status": "", "qualifier": "",
+            "no_row": True, **unit_fields(indicator)}
 
 
 def unit_fields(indicator: Indicator) -> dict[str, Any]:
@@ -58,6 +64,8 @@ def point(row: Row, x: str, lang: str, name: str = "") -> Point:
     if remarks:
         hover += " (" + "; ".join(remarks) + ")"
     qualifier = (row.get("qualifier") or "").strip()
+    if row.get("no_row"):
+        return Point(x=x, value=None, label="")
     return Point(
         x=x,
         value=None if missing else float(row["value"]),

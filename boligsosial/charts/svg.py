@@ -416,7 +416,7 @@ def _line(svg: _Svg, chart: Chart) -> float:
     # not a value of 0); where only some series lack it, their lines simply break there.
     # A run of such periods with the same reason gets one label, in its middle.
     everywhere_missing = {p for p in periods if all(next((q.missing for q in s.points if q.x == p), True) for s in series)}
-    for run in missing_runs([p for p in (series[0].points if series else ()) if p.x in everywhere_missing]):
+    for run in missing_runs([p for p in (series[0].points if series else ()) if p.x in everywhere_missing and p.label]):
         middle = (x_of(run[0].x) + x_of(run[-1].x)) / 2
         svg.text(middle + font * 0.35, y_of(low) - 6, run[0].label, fill=MUTED, italic=True, size=font - 1, rotate=True)
 

@@ -18,7 +18,7 @@ from tests.region_warehouse import build_region_warehouse
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_REPORTS = ROOT / "tests" / "artifacts" / "axe"
-CHART_DRAWN = "() => !!document.querySelector('#card-trend .js-plotly-plot .svg-container')"
+CHART_DRAWN = "() => !!document.querySelector('#card-trend .card-graph svg.chart-svg')"
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,9 @@ NBSP = "\u00a0"
 
 
 def _homeless_chart(page, drawn: str = "") -> None:
-    """Wait for the homelessness chart, scrolled into view: assets/charts.js draws charts as
-    they come into view."""
+    """The homelessness chart, scrolled into view: drawn on the server, so it is just there."""
     page.locator("#card-homeless .card-graph").scroll_into_view_if_needed()
-    page.wait_for_selector("#card-homeless .card-graph .js-plotly-plot" + drawn, timeout=30_000)
+    page.wait_for_selector("#card-homeless .card-graph svg.chart-svg" + drawn, timeout=10_000)
 
 
 def _texts(page, selector: str) -> list[str]:
@@ -23,7 +22,7 @@ def test_figures_and_sources_are_visible(open_page, live_server, screenshot_dir)
     requests: list[str] = []
     page, errors = open_page(live_server + "/")
     page.on("request", lambda request: requests.append(request.url))
-    _homeless_chart(page, " .scatterlayer .point")
+    _homeless_chart(page, " .series circle")
 
     numbers = _texts(page, ".tile .figure-value .number")
     assert numbers == [f"111{NBSP}000", f"222{NBSP}000", f"7{NBSP}777", f"5{NBSP}555", f"3{NBSP}333"]
@@ -105,7 +104,7 @@ def test_keyboard_reaches_the_skip_link_first_and_focus_is_visible(open_page, li
 )
 def test_no_horizontal_scrolling_on_a_phone_or_at_200_percent_zoom(open_page, live_server, screenshot_dir, width, name):
     page, errors = open_page(live_server + "/", width=width, height=800)
-    _homeless_chart(page, " .scatterlayer .point")
+    _homeless_chart(page, " .series circle")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     for number in page.locator(".tile .figure-value").all():
         assert number.is_visible()
