@@ -34,13 +34,13 @@
       var next = withParam(link.getAttribute("href"), name, value);
       var relative = next.pathname + next.search + next.hash;
       link.setAttribute("href", relative);
-      if (link.classList.contains("share-link")) { link.textContent = next.href; }
+      if (link.classList.contains("share-link") || link.classList.contains("view-link")) { link.textContent = next.href; }
     });
   }
 
   /* Share links are written by the server as paths; show them as full addresses. */
   function absoluteShareLinks() {
-    document.querySelectorAll("a.share-link").forEach(function (link) {
+    document.querySelectorAll("a.share-link, a.view-link").forEach(function (link) {
       var address = new URL(link.getAttribute("href"), window.location.href).href;
       if (link.textContent !== address) { link.textContent = address; }  // no change, no new mutation
     });

@@ -141,7 +141,7 @@ def chart_card(spec: Spec, lang: str, view: View, path: str) -> html.Section:
             _share(base, lang, view, path, spec, content),
             # On paper, the address that gives this view again (the share box is not printed).
             html.P([t("card.print_link", lang), " ", html.A(view.url(path, fragment=base), href=view.url(path, fragment=base),
-                                                           className="share-link", **{"data-keeps-view": ""})],
+                                                           className="view-link", **{"data-keeps-view": ""})],
                    className="print-only"),
             html.P(className="visually-hidden card-status", role="status", **{"aria-live": "polite"}),
         ],

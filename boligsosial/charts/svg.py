@@ -526,7 +526,7 @@ def _bars(svg: _Svg, chart: Chart) -> float:
                 end = x_of(point.value)
                 colour = style(number).colour
                 bar = svg.element("rect", group, x=min(zero, end), y=y + 1, width=max(abs(end - zero), 1.0),
-                                  height=float(BAR - 2),
+                                  height=float(BAR - 2), class_="bound" if point.bound else None,
                                   fill=BACKGROUND if point.bound else svg.fill(number),
                                   stroke=colour if point.flagged or point.bound else None,
                                   stroke_width="2" if point.flagged or point.bound else None,

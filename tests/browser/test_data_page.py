@@ -63,7 +63,8 @@ def test_search_by_typing_then_download_a_csv(open_page, data_server, screenshot
     got = pd.read_csv(saved, sep=";", decimal=",", comment="#", dtype={"region_code": str, "period": str},
                       keep_default_na=False, na_values={"value": [""]})
     expected = _warehouse_rows(warehouse, "start_loan_recipients")
-    assert got["value"].tolist() == expected["value"].tolist()
+    # An expected year without a figure (2015) is an empty value in both.
+    assert got["value"].fillna(-1).tolist() == expected["value"].fillna(-1).tolist()
     assert got["region_code"].tolist() == expected["region_code"].tolist()
     assert got["period"].tolist() == expected["period"].tolist()
     assert errors == []
