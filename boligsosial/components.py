@@ -245,6 +245,7 @@ def headline_tile(tile: Mapping[str, Any], lang: str) -> html.Section:
         children=[
             html.H2(pick_text(tile["title"], lang), id=heading_id),
             html.P(pick_text(tile.get("context"), lang), className="context") if tile.get("context") else None,
+            html.P(pick_text(tile["warning"], lang), className="tile-warning") if tile.get("warning") else None,
             html.Ol(items, className="figures"),
             source_line([r for _, row, rate in shown for r in (row, rate) if r], lang) if shared_source else None,
             # Where the story continues: a page with the breakdowns and the method.

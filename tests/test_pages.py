@@ -227,3 +227,12 @@ def test_strategier_shows_each_strategys_own_estimate_of_the_disadvantaged_witho
     assert f"ca. 150{NBSP}000 personer (2014)" in doc.text
     assert f"ca. 179{NBSP}000 personer (2020)" in doc.text
     assert "endringen beregnes ikke" in doc.text
+
+
+def test_the_two_estimates_on_the_start_page_carry_their_warning_on_the_tile(client):
+    doc, markup = _get(client, "/")
+    tile = doc.text[doc.text.index("Vanskeligstilte på boligmarkedet"):doc.text.index("Bostedsløse Nasjonale")]
+    assert "Ulike anslag, ikke en utvikling" in tile
+    assert tile.index("Ulike anslag") < tile.index(f"111{NBSP}000")  # read before the figures
+    doc_en, _ = _get(client, "/?lang=en")
+    assert "Different estimates, not a trend" in doc_en.text

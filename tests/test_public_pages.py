@@ -347,3 +347,24 @@ def test_the_page_weighs_far_under_100_kib(client, warehouse):
     assert css_response.status_code == 200 and "max-age=31536000" in css_response.headers["Cache-Control"]
     # Compressed, as a browser gets it through Flask-Compress.
     assert len(gzip.compress(response.data)) + len(gzip.compress(css)) < 20 * 1024
+
+
+def test_every_indicator_s_public_page_opens_with_a_chart_or_a_reason_about_the_data(bundled_warehouse, monkeypatch):
+    """The default view of /figur/<indicator> (its `public:` view, else its total) shows a
+    chart whenever the data can make one; never "too many series"."""
+    import duckdb
+
+    monkeypatch.setenv("BOLIG_WAREHOUSE", str(bundled_warehouse))
+    client = app_module.server.test_client()
+    with duckdb.connect(str(bundled_warehouse), read_only=True) as con:
+        indicators = con.execute("""SELECT i.id, count(o.value) FROM indicator i
+                                    LEFT JOIN observation o ON o.indicator_id = i.id GROUP BY i.id ORDER BY i.id""").fetchall()
+    too_many = ("for mange til én", "too many for one")
+    for indicator, figures in indicators:
+        response, body = _get(client, f"/figur/{indicator}")
+        assert response.status_code == 200, indicator
+        assert not any(text in body for text in too_many), indicator
+        if figures:
+            assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in body, indicator  # a chart
+        else:
+            assert "Det finnes ingen tall for dette utvalget" in body, indicator  # the reason: no figures
