@@ -153,6 +153,8 @@ def _chart_panel(base: str, content: Content) -> list:
     drawing, CSS shows the one that fits. It needs no JavaScript, prints, and is the same
     drawing as the public page and the images."""
     frame = replace(svg.CARD, id_prefix=f"{base}-chart")
+    if not content.chart.kind:  # nothing to draw: say so, not an empty frame
+        return [html.P(content.chart.notice, className="notice notice-info chart-notice"), *content.below_chart]
     return [
         html.Div(
             [html.Div(Markup(svg.render(content.chart, frame)), className="chart-wide"),

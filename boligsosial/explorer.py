@@ -323,6 +323,16 @@ def _per(per: Any, lang: str) -> str:
     return f"{int(per):,}".replace(",", "\u00a0" if lang == "nb" else ",")
 
 
+def display_names(places: Sequence[Place], lang: str) -> dict[str, str]:
+    """Each place's name, with its level where two places shown together share a name:
+    "Oslo (kommune)" beside "Oslo (fylke)"."""
+    counts = defaultdict(int)
+    for place in places:
+        counts[place.name] += 1
+    return {p.code: f"{p.name} ({t(f'explorer.level_word.{p.level}', lang)})" if counts[p.name] > 1 else p.name
+            for p in places}
+
+
 def comparison_places(place: Place, gaz: Gazetteer) -> list[Place]:
     """The place, then the levels above it it is compared with: its county, the country."""
     chain = [place]

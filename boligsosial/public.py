@@ -238,6 +238,11 @@ def build_chart(indicator_id: str, chosen: Selection) -> PublicChart:
         summary = _line_summary(keys, by_series, labels, indicator, lang) if chart.kind else []
     caption = t("figur.caption", lang, title=title, unit=unit) + (f", {period_text}" if bars else "")
     table = tables.data_table(caption, header, columns, table_rows, lang, table_id="figur-data")
+    # Places the address names that have no figure at all are named, not silently left out.
+    asked = [code for code in chosen.regions or () if code not in names]
+    if asked:
+        unknown = queries.region_names(asked)
+        summary.append(t("figur.without_figures", lang, names=", ".join(unknown.get(c, c) for c in asked)))
     return PublicChart(**base, chart=chart, summary=summary, table=table)
 
 

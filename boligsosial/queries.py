@@ -402,6 +402,13 @@ def regions(level: str | None = None, at=None) -> list[dict[str, Any]]:
     )
 
 
+def region_names(codes: Iterable[str]) -> dict[str, str]:
+    """The latest name of each region code (today's where it is still valid)."""
+    rows = _rows("""SELECT code, name FROM region WHERE list_contains($codes, code)
+                    ORDER BY code, valid_from NULLS FIRST""", {"codes": [str(c) for c in codes]})
+    return {row["code"]: row["name"] for row in rows}
+
+
 def table_names() -> list[str]:
     """The warehouse's tables, by name."""
     return [

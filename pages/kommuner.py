@@ -20,7 +20,7 @@ from boligsosial.components import source_line
 from boligsosial.domain.remarks import flags
 from boligsosial.explorer import Gazetteer, Offer, Place
 from boligsosial.i18n import pick_text, t
-from boligsosial.numbers import format_date, format_period, format_short, value_parts
+from boligsosial.numbers import format_date, format_period, format_short, is_missing, value_parts
 from boligsosial.url_state import Choice, View
 
 PATH = "/kommuner"
@@ -137,6 +137,8 @@ def _read(query: Mapping[str, Any], lang: Any) -> State:
         view.rejected.append("sted")
     if state.place is not None:
         view.values["region"] = state.place.code
+        if "indicator" not in query:  # no figure asked for: the first one this place has figures for
+            _first_with_figures(state)
     else:
         view.values.pop("region", None)
     if raw["compare"] is not None:
@@ -156,6 +158,23 @@ def _read(query: Mapping[str, Any], lang: Any) -> State:
         else:
             view.rejected.append("period")
     return state
+
+
+def _first_with_figures(state: State) -> None:
+    """Make the figure shown the first the explorer offers that the place has a figure for
+    (the configured default when it has, or when it has none at all)."""
+    have = {line.indicator_id for line in explorer.profile(state.place, explorer.gazetteer(), state.view.lang)
+            if not is_missing(line.latest.get("value"))}
+    offers = explorer.offers()
+    if any(i in have for i in (state.offer.count, state.offer.rate) if i):
+        return
+    found = next((o for o in offers if any(i in have for i in (o.count, o.rate) if i)), None)
+    if found is not None:
+        state.offer = found
+        state.measure = found.measure(state.measure if getattr(found, state.measure) in have else
+                                      ("count" if found.count in have else "rate"))
+        state.view.values["indicator"] = found.id
+        state.view.values["measure"] = state.measure
 
 
 def _code(gaz: Gazetteer, text: Any, lang: str) -> tuple[Place | None, list[str]]:
@@ -303,7 +322,8 @@ def _profile_section(state: State, gaz: Gazetteer) -> html.Section:
         return html.Section([heading, html.P(t("explorer.profile_empty", lang), className="context")],
                             className="card", **{"aria-labelledby": "profile"})
     columns = [tables.Column(t("explorer.col_period", lang), numeric=False)]
-    columns += [tables.Column(p.name) for p in chain]
+    names = explorer.display_names(chain, lang)
+    columns += [tables.Column(names[p.code]) for p in chain]
     columns.append(tables.Column(t("explorer.col_first", lang), numeric=False))
     rows = []
     for line in lines:
@@ -405,6 +425,14 @@ def _trend(state: State, gaz: Gazetteer, indicator_id: str, title: str) -> html.
     chain = explorer.comparison_places(state.place, gaz)
     places = [chain[0], *state.compare, *chain[1:]]
     rows = explorer.series(indicator_id, lang, [p.code for p in places])
+    names = explorer.display_names(places, lang)
+    # The context names what is drawn; a place without a figure is named as such, not as a line.
+    with_figures = {r["region_code"] for r in rows if not is_missing(r["value"])}
+    drawn = [names[p.code] for p in places if p.code in with_figures]
+    context = t("explorer.trend_context", lang, names=_and(drawn, lang)) if drawn else ""
+    lacking = [names[p.code] for p in places if p.code not in with_figures]
+    if lacking:
+        context = (context + " " if context else "") + t("explorer.trend_without", lang, names=_and(lacking, lang))
     also = []
     rate = queries.indicators([indicator_id]).get(indicator_id) or {}
     if any(r.get("derived") and r["indicator_id"] == indicator_id for r in rows) and rate.get("numerator"):
@@ -414,8 +442,8 @@ def _trend(state: State, gaz: Gazetteer, indicator_id: str, title: str) -> html.
         "also_rows": queries.explorer_rows(also, [p.code for p in places]) if also else [],
         "measures": [{"id": state.measure, "indicator": indicator_id}],  # the one shown, as every card names it
         "title": t("explorer.trend_title", lang, title=title),
-        "context": t("explorer.trend_context", lang, names=", ".join(p.name for p in places)),
-        "places": [(p.code, p.name) for p in places], "rows": rows,
+        "context": context,
+        "places": [(p.code, names[p.code]) for p in places], "rows": rows,
     }
     compare_links = [
         html.Li([p.name, " ", html.A(t("explorer.remove", lang, name=p.name),
@@ -426,6 +454,10 @@ def _trend(state: State, gaz: Gazetteer, indicator_id: str, title: str) -> html.
     if compare_links:
         section.children.insert(2, html.Ul(compare_links, className="explorer-compared"))
     return section
+
+
+def _and(names: list[str], lang: str) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + t("alt.and", lang) + names[-1]
 
 
 def _ranking(state: State, gaz: Gazetteer, indicator_id: str, indicator: Row, title: str) -> html.Section:

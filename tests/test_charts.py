@@ -303,3 +303,9 @@ def test_series_values_are_the_rows_values():
     chart = _chart()
     assert [p.value for p in chart.series[0].points] == [9100, 8200, 8500, None, 7777, 5555, 3333, None]
     assert isinstance(chart.series[0], Series)
+
+
+def test_a_run_of_missing_years_is_labelled_once_and_separate_runs_each_once():
+    years = {str(y): _row(str(y), None if y in (2005, 2006, 2013, 2014, 2015) else y, status="..") for y in range(2004, 2017)}
+    labels = [t for t in _texts(_parse(svg.render(_chart(years)))) if t == "Tall mangler"]
+    assert len(labels) == 2  # 2005–2006 and 2013–2015: one label each, not one across the figures between

@@ -14,7 +14,7 @@ import pytest
 
 import app as app_module
 from boligsosial import explorer
-from tests.html_doc import HtmlDoc
+from tests.html_doc import HtmlDoc, chart_alts
 from tests.region_warehouse import build_region_warehouse
 
 
@@ -358,3 +358,30 @@ def test_an_old_code_in_a_link_still_shows_todays_place_with_the_note(client):
     assert "Rygge (0136) was merged into Moss (3002) on 1 January 2020." in _text(markup)
     assert "The figures for Moss" in _text(markup)
     assert "region=0136" not in markup.split("<main", 1)[1]  # every link uses today's code
+
+
+# ------------------------------------------------------------------------------ what each line says
+
+
+def test_a_figure_nobody_has_is_a_notice_not_an_empty_frame(client):
+    markup = _page(client, "/kommuner?region=3101&indicator=start_loans&measure=rate")
+    trend = markup[markup.index('id="card-trend"'):]
+    assert "Det finnes ingen tall å tegne for dette utvalget" in trend
+    assert 'class="chart-wide"' not in trend.split('id="card-trend-table"')[0]  # no drawing with empty axes
+
+
+def test_the_trend_names_only_the_places_it_draws(client):
+    markup = _page(client, "/kommuner?region=3101&compare=3112&measure=count")  # Råde: only a suppressed figure
+    text = HtmlDoc(markup).text
+    assert "Linjene viser Halden, Østfold og Norge." in text and "Ingen tall for Råde." in text
+
+
+def test_on_the_real_data_oslo_opens_on_a_figure_it_has_and_tells_the_two_oslos_apart(bundled_warehouse, monkeypatch):
+    monkeypatch.setenv("BOLIG_WAREHOUSE", str(bundled_warehouse))
+    markup = _page(app_module.server.test_client(), "/kommuner?region=0301")
+    doc = HtmlDoc(markup)
+    current = [a for a in doc.all("a", class_="switch-option") if a.get("aria-current") == "true"]
+    assert current and "indicator=municipal_dwellings" not in current[0]["href"]  # Oslo has no such figure
+    assert "Oslo (kommune)" in doc.text and "Oslo (fylke)" in doc.text
+    alts = chart_alts(markup)
+    assert alts and "Oslo (kommune)" in alts[0] and "ingen tall å vise" not in alts[0].split("(Oslo (kommune))")[1][:40]

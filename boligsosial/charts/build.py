@@ -106,6 +106,10 @@ def time_chart(
                            for p in periods))
         for name, rows in series
     )
+    if not any(not p.missing for one in drawn for p in one.points):
+        # Nothing to draw (every figure missing, or no row at all): say so, not an empty frame.
+        return Chart(kind="", **_common(indicator, title, lang), series=drawn, periods=tuple(periods),
+                     notice=t("chart.no_figures", lang), alt=t("chart.no_figures", lang))
     shown = [b for b in breaks if periods and position(periods[0]) < position(b.period) <= position(periods[-1])]
     years = [position(p) for p in periods]
     in_view = [b for b in bands if years and b.start <= max(years) + 0.5 and b.end >= min(years) - 0.5]

@@ -199,13 +199,15 @@ class _Svg:
             self.top += font * 0.2
 
     def legend(self, series: Sequence[Series], bars: bool) -> None:
-        """One entry per series (swatch in its style, then its name), side by side while they
-        fit, a long name wrapped onto lines of its own."""
+        """One entry per series that has a figure drawn (swatch in its style, then its name),
+        side by side while they fit, a long name wrapped onto lines of its own."""
         font = self.frame.font
         x, row = 16.0, self.top + font
         room = self.frame.width - 16 - 8 - 26
         wrapped = False
         for number, one in enumerate(series):
+            if all(p.missing for p in one.points):
+                continue  # nothing of it is drawn (the text alternative and the table say so)
             look = style(number)
             lines = self.wrap(one.name, font, room) if _text_width(one.name, font) > room else [one.name]
             width = 26 + max(_text_width(line, font) for line in lines) + 18
@@ -416,7 +418,14 @@ def _line(svg: _Svg, chart: Chart) -> float:
     # not a value of 0); where only some series lack it, their lines simply break there.
     # A run of such periods with the same reason gets one label, in its middle.
     everywhere_missing = {p for p in periods if all(next((q.missing for q in s.points if q.x == p), True) for s in series)}
-    for run in missing_runs([p for p in (series[0].points if series else ()) if p.x in everywhere_missing and p.label]):
+    # The reason from the series that has one (another may have no row at all there).
+    reasons = {}
+    for one in series:
+        for point in one.points:
+            if point.x in everywhere_missing and point.label and point.x not in reasons:
+                reasons[point.x] = point
+    # Periods with a figure somewhere end a run, so a run is only neighbours on the axis.
+    for run in missing_runs([reasons.get(p) or Point(p, 0.0, "") for p in periods]):
         middle = (x_of(run[0].x) + x_of(run[-1].x)) / 2
         svg.text(middle + font * 0.35, y_of(low) - 6, run[0].label, fill=MUTED, italic=True, size=font - 1, rotate=True)
 
