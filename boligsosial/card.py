@@ -34,7 +34,7 @@ from boligsosial import breakdowns, links, queries, tables
 from boligsosial.charts import build, context, svg
 from boligsosial.charts.model import Chart, Target, position
 from boligsosial.components import source_line
-from boligsosial.domain import remarks
+from boligsosial.domain import remarks, sources
 from boligsosial.i18n import pick_text, t
 from boligsosial.links import Series as Download
 from boligsosial.numbers import format_date, format_period, is_missing
@@ -304,7 +304,7 @@ def _sources(rows: Sequence[Row], lang: str) -> html.Ul | str:
             t("source.published", lang, date=format_date(row["source_published"], lang))
             if row.get("source_published") else t("about.published_unknown", lang)
         )
-        parts: list = [f"{row['source_publisher']}, "]
+        parts: list = [f"{sources.publisher(row, lang)}, "]
         parts.append(html.A(row["source_title"], href=row["source_url"]) if row.get("source_url") else row["source_title"])
         parts.append(f" ({published}")
         if row.get("source_fetched_at"):

@@ -16,6 +16,7 @@ from dash import html
 from markupsafe import Markup
 
 from boligsosial import queries
+from boligsosial.domain import sources
 from boligsosial.domain.remarks import flags
 from boligsosial.i18n import pick_text, t
 from boligsosial.numbers import format_date, format_period, value_parts
@@ -163,7 +164,7 @@ def source_line(rows: Iterable[Row], lang: str) -> html.P | html.Div | None:
 
 
 def _source(row: Row, lang: str) -> list:
-    parts: list = [f"{row['source_publisher']}, ", html.A(row["source_title"], href=row["source_url"])]
+    parts: list = [f"{sources.publisher(row, lang)}, ", html.A(row["source_title"], href=row["source_url"])]
     if row.get("source_published"):
         parts.append(", " + t("source.published", lang, date=format_date(row["source_published"], lang)))
     return parts + ["."]

@@ -225,6 +225,35 @@ def gazetteer() -> Gazetteer:
     return _gazetteer(file, queries.data_version(), date.today())
 
 
+def region_name(code: str, name: str, lang: str) -> str:
+    """A region's name in the reader's language: the country is "Norway" on English pages;
+    other places keep their own names."""
+    return t("region.country", lang) if code == COUNTRY else name
+
+
+def today_names(codes: Iterable[str], lang: str) -> dict[str, tuple[str, str]]:
+    """Today's place(s) for each region code: (codes, names), each joined by "+" when a place
+    has been split since. A code the registry does not know maps to nothing."""
+    gaz = gazetteer()
+    found = {}
+    for code in codes:
+        if code == COUNTRY:
+            found[code] = (COUNTRY, region_name(COUNTRY, "", lang))
+            continue
+        places = [m.place for m in gaz.today_places(code, _ended(gaz, code))] if gaz.known(code) else []
+        if places:
+            found[code] = ("+".join(p.code for p in places), "+".join(p.name for p in places))
+    return found
+
+
+def _ended(gaz: Gazetteer, code: str) -> date | None:
+    """When a code stopped being valid (None while it still is)."""
+    if gaz.place(code) is not None:
+        return None
+    ends = [r.get("valid_to") for r in gaz.rows if r["code"] == code and r.get("valid_to")]
+    return max(ends) if ends else None
+
+
 def step_text(step: Step, lang: str) -> str:
     """One change as a sentence: "Rømskog (0121) ble slått sammen med ... til Aurskog-Høland
     (3026) 1. januar 2020."."""
@@ -329,8 +358,8 @@ def display_names(places: Sequence[Place], lang: str) -> dict[str, str]:
     counts = defaultdict(int)
     for place in places:
         counts[place.name] += 1
-    return {p.code: f"{p.name} ({t(f'explorer.level_word.{p.level}', lang)})" if counts[p.name] > 1 else p.name
-            for p in places}
+    return {p.code: f"{region_name(p.code, p.name, lang)} ({t(f'explorer.level_word.{p.level}', lang)})"
+            if counts[p.name] > 1 else region_name(p.code, p.name, lang) for p in places}
 
 
 def comparison_places(place: Place, gaz: Gazetteer) -> list[Place]:

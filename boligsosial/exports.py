@@ -34,7 +34,7 @@ import io
 import json
 import math
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -44,7 +44,9 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
-from boligsosial import queries
+from boligsosial import explorer, queries
+from boligsosial.domain import remarks
+from boligsosial.domain import sources as source_names
 from boligsosial.i18n import t, texts
 from boligsosial.numbers import STATUS_TEXT
 from boligsosial.selection import Selection, SelectionError, breakdown_label
@@ -58,13 +60,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATUS_SYMBOLS = frozenset(STATUS_TEXT) | {""}
 
 # One file schema for every download; the current-codes columns only with codes=current.
+# region_code is the code as published (valid at the period); region_code_today is the place it
+# is today (several, joined by "+", for a place split since), so a reader can match any file
+# with the region explorer and with today's map.
 COLUMNS = [
-    "indicator_id", "region_code", "region_name", "period", "breakdown", "breakdown_label",
-    "value", "unit", "status", "status_meaning", "qualifier", "derived", "derivation",
+    "indicator_id", "region_code", "region_name", "region_code_today", "region_name_today", "period", "breakdown",
+    "breakdown_label", "value", "unit", "status", "status_meaning", "qualifier", "derived", "derivation",
     "confidence", "note", "source", "source_url",
 ]
 CURRENT_COLUMNS = ["harmonised", "original_codes"]
 NUMBER_COLUMNS = {"value"}
+CODE_COLUMNS = {"region_code", "region_code_today", "original_codes"}  # text in a spreadsheet: "0301", not 301
 BOOLEAN_COLUMNS = {"derived", "harmonised"}
 
 # The entries of the header block, in order (texts "export.<key>" in data/i18n.yaml).
@@ -107,6 +113,7 @@ class Dataset:
     data_version: str
     built_at: str
     api_url: str
+    today: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # code -> today's (codes, names)
 
     @property
     def lang(self) -> str:
@@ -130,7 +137,9 @@ def load(indicator_id: str, selection: Selection, api_url: str, max_rows: int) -
     if len(rows) > max_rows:
         raise TooManyRows(max_rows)
     info = queries.status()
-    return Dataset(indicator, selection, rows, dimensions, categories, info["data_version"], info["built_at"], api_url)
+    today = explorer.today_names({row["region_code"] for row in rows}, selection.lang)
+    return Dataset(indicator, selection, rows, dimensions, categories, info["data_version"], info["built_at"], api_url,
+                   today)
 
 
 def breakdown_labels() -> tuple[dict[str, dict], dict[tuple[str, str], dict]]:
@@ -148,15 +157,16 @@ def filename(dataset: Dataset, extension: str) -> str:
 # ------------------------------------------------------------------------------ description
 
 
-def sources(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """The distinct sources of the rows, in the order first met."""
+def sources(rows: Iterable[Mapping[str, Any]], lang: str = "nb") -> list[dict[str, str]]:
+    """The distinct sources of the rows, in the order first met (the publisher as the reader's
+    language names it)."""
     seen: dict[str, dict[str, str]] = {}
     for row in rows:
         if row.get("source_id") and row["source_id"] not in seen:
             seen[row["source_id"]] = {
                 key: row.get(f"source_{key}") or ""
-                for key in ("publisher", "title", "url", "published", "fetched_at", "license")
-            }
+                for key in ("title", "url", "published", "fetched_at", "license")
+            } | {"publisher": source_names.publisher(row, lang)}
     return list(seen.values())
 
 
@@ -171,7 +181,7 @@ def about(dataset: Dataset) -> dict[str, Any]:
         "indicator_id": indicator["id"],
         "unit": indicator[f"unit_label_{lang}"],
         "definition": indicator[f"definition_{lang}"],
-        "sources": sources(dataset.rows),
+        "sources": sources(dataset.rows, lang),
         "data_version": dataset.data_version,
         "built_at": dataset.built_at,
         "licence": t("export.licence_text", lang),
@@ -221,10 +231,13 @@ def records(dataset: Dataset) -> list[dict[str, Any]]:
     for row in dataset.rows:
         value = row.get("value")
         status = row.get("status") or ""
+        codes_today, names_today = dataset.today.get(row["region_code"], ("", ""))
         record = {
             "indicator_id": row["indicator_id"],
             "region_code": row["region_code"],
-            "region_name": row.get("region_name") or "",
+            "region_name": explorer.region_name(row["region_code"], row.get("region_name") or "", lang),
+            "region_code_today": codes_today,
+            "region_name_today": names_today,
             "period": row["period"],
             "breakdown": row["breakdown"],
             "breakdown_label": breakdown_label(row["breakdown"], lang, dataset.dimensions, dataset.categories),
@@ -234,10 +247,10 @@ def records(dataset: Dataset) -> list[dict[str, Any]]:
             "status_meaning": t(STATUS_TEXT[status], lang) if status in STATUS_TEXT else "",
             "qualifier": row.get("qualifier") or "",
             "derived": bool(row.get("derived")),
-            "derivation": row.get("derivation") or "",
+            "derivation": remarks.text(row, "derivation", lang).text,
             "confidence": row.get("confidence") or "",
-            "note": row.get("note") or "",
-            "source": f"{row['source_publisher']}: {row['source_title']}" if row.get("source_title") else "",
+            "note": remarks.text(row, "note", lang).text,
+            "source": f"{source_names.publisher(row, lang)}: {row['source_title']}" if row.get("source_title") else "",
             "source_url": row.get("source_url") or "",
         }
         if dataset.selection.codes == "current":
@@ -326,22 +339,25 @@ def to_xlsx(dataset: Dataset) -> bytes:
     indicator's decimals) and a Metadata sheet (the header block, sources one per row)."""
     workbook = Workbook()
     data = workbook.active
-    data.title = "Data"
+    data.title = t("export.sheet_data", dataset.lang)
     columns = dataset.columns
-    data.append(columns)
+    # Column headings in the reader's language (a CSV keeps the names scripts read).
+    data.append([t(f"export.column.{c}", dataset.lang) for c in columns])
     for cell in data[1]:
         cell.font = Font(bold=True)
     decimals = int(dataset.indicator.get("decimals") or 0)
     number_format = "#,##0" + ("." + "0" * decimals if decimals else "")
     for record in records(dataset):
         data.append([_xlsx_value(record[c], c) for c in columns])
-        value_cell = data.cell(row=data.max_row, column=columns.index("value") + 1)
-        value_cell.number_format = number_format
+        row = data.max_row
+        data.cell(row=row, column=columns.index("value") + 1).number_format = number_format
+        for column in CODE_COLUMNS & set(columns):
+            data.cell(row=row, column=columns.index(column) + 1).number_format = "@"
     data.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         data.column_dimensions[data.cell(row=1, column=index).column_letter].width = _WIDTHS.get(column, 14)
 
-    meta = workbook.create_sheet("Metadata")
+    meta = workbook.create_sheet(t("export.sheet_metadata", dataset.lang))
     for label, text in header_lines(dataset):
         meta.append([_xlsx_value(label, ""), _xlsx_value(text, "")])
     meta.column_dimensions["A"].width = 22
@@ -362,6 +378,8 @@ _WIDTHS = {"region_name": 22, "breakdown": 28, "breakdown_label": 40, "status_me
 def _xlsx_value(value: Any, column: str) -> Any:
     if value is None or isinstance(value, (bool, int, float)):
         return value
+    if column == "period" and len(value) == 4 and value.isdigit():
+        return int(value)  # a year is a number in a spreadsheet; "2022-01" stays text
     # Control characters cannot be stored in a worksheet; they carry no meaning in our texts.
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)), column)
 

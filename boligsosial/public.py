@@ -34,7 +34,7 @@ import dash
 from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup
 
-from boligsosial import api, breakdowns, components, exports, i18n, page_config, queries, selection, settings, tables
+from boligsosial import api, breakdowns, components, explorer, exports, i18n, page_config, queries, selection, settings, tables
 from boligsosial.charts import build, context, svg
 from boligsosial.charts.model import Chart, position
 from boligsosial.charts.style import MAX_LINES
@@ -181,7 +181,7 @@ def build_chart(indicator_id: str, chosen: Selection) -> PublicChart:
     names: dict[str, str] = {}
     for row in rows:
         by_series.setdefault((row["region_code"], row["breakdown"]), {})[row["period"]] = row
-        names.setdefault(row["region_code"], row.get("region_name") or row["region_code"])
+        names.setdefault(row["region_code"], explorer.region_name(row["region_code"], row.get("region_name") or row["region_code"], lang))
     keys = sorted(by_series, key=lambda k: (len(k[0]), k[0], _breakdown_order(k[1], dataset.categories)))
     periods = sorted({row["period"] for row in rows}, key=position)
     estimates = _estimate_keys(indicator, keys)
@@ -436,7 +436,7 @@ def _page_context(shown: PublicChart, site: str, embed: bool = False) -> dict[st
 def _publishers(rows: Sequence[Mapping[str, Any]], lang: str) -> str:
     """The embed's one source line: "Kilder: Husbanken, SINTEF" (titles and links are one
     click away, on the public page)."""
-    names = list(dict.fromkeys(row["source_publisher"] for row in rows if row.get("source_publisher")))
+    names = list(dict.fromkeys(sources.publisher(row, lang) for row in rows if row.get("source_publisher")))
     if not names:
         return ""
     return t("source.label" if len(names) == 1 else "source.label_many", lang) + " " + ", ".join(names) + "."

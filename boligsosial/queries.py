@@ -194,7 +194,7 @@ _OBSERVATIONS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
            o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id,
            i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
-           s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
+           s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title, s.url AS source_url,
            s.published AS source_published
     FROM observation o
     JOIN indicator i ON i.id = o.indicator_id
@@ -271,7 +271,7 @@ _REGION_NAME_SQL = """
 _SELECTION_SQL = """
     SELECT o.indicator_id, o.region_code, {region_name} AS region_name, o.period, o.breakdown,
            o.value, o.status, o.qualifier, o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id{extra},
-           s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
+           s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title, s.url AS source_url,
            s.published AS source_published, s.fetched_at AS source_fetched_at, s.license AS source_license
     FROM {table} o
     LEFT JOIN source s ON s.source_id = o.source_id
@@ -444,7 +444,7 @@ def table_arrow(name: str, names: Iterable[str] | None = None):
 # What a chart card shows with each observation `o`: its unit and its source in full.
 _WITH_UNIT_AND_SOURCE = """
            i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
-           s.publisher AS source_publisher, s.title AS source_title, s.url AS source_url,
+           s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title, s.url AS source_url,
            s.published AS source_published, s.fetched_at AS source_fetched_at,
            s.license AS source_license
     FROM {table} o

@@ -75,6 +75,7 @@ def collect(progress: Progress = lambda _: None, target_date: date | None = None
     publishers = facts.load_publishers()
     sources = _union([b.sources for b in bundles], SOURCE_COLUMNS, ["source_id"])
     sources["publisher_kind"] = facts.publisher_kinds(sources, publishers)
+    sources["publisher_en"] = facts.publishers_in_english(sources, publishers)
     tables = {
         "indicator": indicators,
         "source": sources,

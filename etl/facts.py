@@ -35,7 +35,7 @@ FACT_COLUMNS = [
     "derivation_nb", "derivation_en", "note_nb", "note_en",
 ]
 DIMENSION_COLUMNS = ["dimension", "label_nb", "label_en"]
-PUBLISHER_COLUMNS = ["publisher", "kind", "why_nb", "why_en"]
+PUBLISHER_COLUMNS = ["publisher", "name_en", "kind", "why_nb", "why_en"]
 PUBLISHER_KINDS = {"primary", "secondary"}
 PARTNERSHIP_COLUMNS = [
     "region_code", "name", "programme", "husbanken_region", "period_start", "period_end", "status",
@@ -160,6 +160,13 @@ def load_partnerships(folder: Path | str | None = None) -> pd.DataFrame:
     frame["period_start"] = frame["period_start"].astype("int64")
     frame["period_end"] = pd.to_numeric(frame["period_end"]).astype("Int64")
     return frame
+
+
+def publishers_in_english(sources: pd.DataFrame, publishers: pd.DataFrame) -> pd.Series:
+    """Each source's publisher as English pages name it: the list's `name_en` where the name
+    differs in English ("Statistics Norway (SSB)"), else the publisher's own name."""
+    english = {p: e for p, e in zip(publishers["publisher"], publishers["name_en"]) if e.strip()}
+    return pd.Series([english.get(p, p) for p in sources["publisher"]], index=sources.index, dtype="object")
 
 
 def publisher_kinds(sources: pd.DataFrame, publishers: pd.DataFrame) -> pd.Series:

@@ -54,13 +54,15 @@ CREATE TABLE source (
     fetched_at VARCHAR,
     checksum VARCHAR,
     kind VARCHAR NOT NULL,            -- curated | ssb | import
-    publisher_kind VARCHAR            -- primary | secondary (data/facts/publishers.csv; SSB tables are primary); '' when unlisted
+    publisher_kind VARCHAR,           -- primary | secondary (data/facts/publishers.csv; SSB tables are primary); '' when unlisted
+    publisher_en VARCHAR              -- the publisher as English pages name it (publishers.csv name_en, else publisher)
 );
 
 -- Every publisher a curated figure may cite, and whether it produced the figures (primary) or
 -- repeats someone else's (secondary). From data/facts/publishers.csv.
 CREATE TABLE publisher (
     publisher VARCHAR PRIMARY KEY,
+    name_en VARCHAR,                  -- the name on English pages where it differs
     kind VARCHAR NOT NULL,            -- primary | secondary
     why_nb VARCHAR NOT NULL,
     why_en VARCHAR NOT NULL

@@ -385,3 +385,13 @@ def test_on_the_real_data_oslo_opens_on_a_figure_it_has_and_tells_the_two_oslos_
     assert "Oslo (kommune)" in doc.text and "Oslo (fylke)" in doc.text
     alts = chart_alts(markup)
     assert alts and "Oslo (kommune)" in alts[0] and "ingen tall å vise" not in alts[0].split("(Oslo (kommune))")[1][:40]
+
+
+def test_files_give_each_row_today_s_region_beside_the_code_as_published(client):
+    body = client.get("/api/v1/indicators/municipal_dwellings/data.csv?region=all&lang=en").get_data(as_text=True)
+    lines = [line for line in body.lstrip("\ufeff").splitlines() if line and not line.startswith("#")]
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
+    halden_2015 = next(r for r in rows if r["region_code"] == "0101" and r["period"] == "2015")
+    assert (halden_2015["region_code_today"], halden_2015["region_name_today"]) == ("3101", "Halden")
+    norway = next(r for r in rows if r["region_code"] == "0")
+    assert norway["region_name"] == "Norway" and norway["region_code_today"] == "0"  # English pages: Norway

@@ -54,9 +54,14 @@ ROWS = [
 ]
 
 
+# Today's place for each code as published (the warehouse's region registry gives this in load()).
+TODAY = {"0": ("0", "Norge"), "0301": ("0301", "Oslo")}
+
+
 def _dataset(lang="nb", rows=ROWS, codes="original"):
     chosen = parse({"region": "0,0301", "lang": lang, "codes": codes})
-    return exports.Dataset(INDICATOR, chosen, rows, DIMENSIONS, CATEGORIES, "test-v1", "2026-11-21T06:00:00+00:00", API_URL)
+    return exports.Dataset(INDICATOR, chosen, rows, DIMENSIONS, CATEGORIES, "test-v1", "2026-11-21T06:00:00+00:00", API_URL,
+                           TODAY)
 
 
 def _csv_cells(data: bytes, separator: str) -> list[list[str]]:
@@ -83,7 +88,8 @@ def test_csv_starts_with_a_bom_and_a_header_block_then_the_table():
     assert "CC BY 4.0" in lines[labels.index("# Lisens")]
     assert '# Rader;"5"' in text
     table_header = lines[len(block) + 1]
-    assert table_header.startswith('"indicator_id";"region_code";"region_name";"period";"breakdown";"breakdown_label";"value"')
+    assert table_header.startswith('"indicator_id";"region_code";"region_name";"region_code_today";"region_name_today";'
+                                   '"period";"breakdown";"breakdown_label";"value"')
 
 
 def test_csv_bokmal_uses_semicolons_and_decimal_commas_and_pandas_reads_it():
@@ -111,11 +117,11 @@ def test_csv_english_uses_commas_and_decimal_points():
 def test_a_missing_value_is_an_empty_cell_with_its_status_never_zero():
     cells = _csv_cells(exports.to_csv(_dataset()), ";")
     header = next(row for row in cells if row and row[0] == "indicator_id")
-    oslo = next(row for row in cells if row[:2] == ["test_rate", "0301"] and row[3] == "2020")
+    oslo = next(row for row in cells if row[:2] == ["test_rate", "0301"] and row[5] == "2020")
     record = dict(zip(header, oslo))
     assert record["value"] == "" and record["status"] == ":" and record["status_meaning"] == "Skjermet"
     raw = exports.to_csv(_dataset()).decode("utf-8-sig")
-    assert '"0301";"Oslo";"2020";"";"Totalt";;"per 1 000 innbyggere";":";"Skjermet"' in raw
+    assert '"0301";"Oslo";"0301";"Oslo";"2020";"";"Totalt";;"per 1 000 innbyggere";":";"Skjermet"' in raw
 
 
 def test_text_that_would_be_a_formula_is_neutralised_but_numbers_and_status_symbols_are_not():
@@ -165,9 +171,14 @@ def test_xlsx_has_a_data_sheet_with_numbers_and_a_metadata_sheet():
     workbook = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(_dataset())))
     assert workbook.sheetnames == ["Data", "Metadata"]
     data = workbook["Data"]
-    header = [cell.value for cell in data[1]]
-    assert header == exports.COLUMNS
+    # Norwegian headings for a Norwegian workbook; the rows read by the column names.
+    assert [cell.value for cell in data[1]][:3] == ["Indikator-id", "Regionkode (som publisert)", "Region (som publisert)"]
+    header = exports.COLUMNS
     rows = [dict(zip(header, [cell.value for cell in row])) for row in data.iter_rows(min_row=2)]
+    # Codes stay text (0301, not 301); a year is a number.
+    assert data.cell(row=4, column=header.index("region_code") + 1).value == "0301"
+    assert data.cell(row=4, column=header.index("region_code") + 1).number_format == "@"
+    assert rows[0]["period"] == 2020 and rows[0]["region_code_today"] == "0"
     assert rows[0]["value"] == 0.55 and isinstance(rows[0]["value"], float)
     assert data.cell(row=2, column=header.index("value") + 1).number_format == "#,##0.00"
     assert rows[2]["value"] is None and rows[2]["status"] == ":" and rows[2]["status_meaning"] == "Skjermet"

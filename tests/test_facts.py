@@ -298,7 +298,7 @@ def test_county_figures_for_municipal_dwellings_2005_add_up_to_the_national_tota
 
 def test_publisher_list_rejects_an_unknown_kind(tmp_path):
     folder = _facts_folder(tmp_path)
-    (folder / "publishers.csv").write_text("publisher,kind,why_nb,why_en\nX,tertiary,a,b\n", encoding="utf-8")
+    (folder / "publishers.csv").write_text("publisher,name_en,kind,why_nb,why_en\nX,,tertiary,a,b\n", encoding="utf-8")
     with pytest.raises(EtlError) as caught:
         load_publishers(folder)
     assert "'X' has kind 'tertiary'" in str(caught.value)

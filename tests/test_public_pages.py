@@ -368,3 +368,14 @@ def test_every_indicator_s_public_page_opens_with_a_chart_or_a_reason_about_the_
             assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in body, indicator  # a chart
         else:
             assert "Det finnes ingen tall for dette utvalget" in body, indicator  # the reason: no figures
+
+
+def test_english_pages_name_norway_and_its_statistics_office_in_english(bundled_warehouse, monkeypatch):
+    monkeypatch.setenv("BOLIG_WAREHOUSE", str(bundled_warehouse))
+    client = app_module.server.test_client()
+    _, body = _get(client, "/figur/municipal_dwellings?lang=en")
+    text = HtmlDoc(body).text
+    assert "Statistics Norway (SSB)" in text and "Statistisk sentralbyrå" not in text
+    assert "Norway · " in text and "Norge" not in text
+    _, body = _get(client, "/figur/municipal_dwellings")
+    assert "Statistisk sentralbyrå (SSB)" in HtmlDoc(body).text  # and the Norwegian name on Norwegian pages

@@ -18,9 +18,14 @@ def distinct(rows: Iterable[Row]) -> list[Row]:
     return list(seen.values())
 
 
+def publisher(row: Row, lang: str) -> str:
+    """The source's publisher as the reader's language names it ("Statistics Norway (SSB)")."""
+    return (row.get("source_publisher_en") if lang == "en" else None) or row.get("source_publisher") or ""
+
+
 def source_text(rows: Iterable[Row], lang: str) -> str:
     """"Kilde: Publisher, Title" (or "Kilder: ...; ..."); "" when no row names a source."""
-    names = list(dict.fromkeys(f"{row['source_publisher']}, {row['source_title']}" for row in distinct(rows)))
+    names = list(dict.fromkeys(f"{publisher(row, lang)}, {row['source_title']}" for row in distinct(rows)))
     if not names:
         return ""
     return t("source.label" if len(names) == 1 else "source.label_many", lang) + " " + "; ".join(names)
