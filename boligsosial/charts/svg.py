@@ -49,7 +49,7 @@ class Frame:
 
 WIDE = Frame(720, 330, 14)
 CARD = Frame(960, 330, 14)  # an app card is wider than a public page's column
-NARROW = Frame(360, 260, 13)
+NARROW = Frame(320, 240, 13)  # a phone's column: about its real width, so text stays its size
 EMBED = Frame(720, 260, 14, id_prefix="chart-embed")
 IMAGE = Frame(960, 440, 18, standalone=True, id_prefix="image")
 
