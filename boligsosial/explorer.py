@@ -334,7 +334,7 @@ def series(indicator_id: str, lang: str, regions: Sequence[str] | None = None, l
         qualifier = "approx" if "approx" in (top["qualifier"], bottom["qualifier"]) else ""
         computed.append({
             **top, "indicator_id": indicator_id, "value": value, "status": "", "qualifier": qualifier,
-            "derived": True, "derivation": derivation, "note": None,
+            "derived": True, "derivation": derivation, f"derivation_{lang}": derivation, "note": None,
             "confidence": "M" if "M" in (top["confidence"], bottom["confidence"]) else "H",
             "decimals": rate["decimals"], "unit": rate["unit"],
             "unit_label_nb": rate["unit_label_nb"], "unit_label_en": rate["unit_label_en"],

@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Mapping
 
-import yaml
-
 from boligsosial import settings
+from boligsosial.config import files
+from boligsosial.config.models import Texts
 
 LANGUAGES = ("nb", "en")
 DEFAULT = "nb"
@@ -39,8 +39,7 @@ def texts() -> dict[str, dict[str, Any]]:
     """All interface texts; a key defined in two files is a bug, so it raises."""
     merged: dict[str, dict[str, Any]] = {}
     for path in text_files():
-        with open(path, encoding="utf-8") as handle:
-            part = yaml.safe_load(handle) or {}
+        part = files.load(path, Texts) or {}  # every key in both languages, or ConfigError
         clash = merged.keys() & part.keys()
         if clash:
             raise ValueError(f"{path.name} defines text ids already defined elsewhere: {sorted(clash)}")

@@ -10,7 +10,10 @@ from typing import Callable
 
 import pandas as pd
 
+from boligsosial import settings
+from boligsosial.config import files
 from etl import catalogue, expected, facts, importer, publish, regions, runlog, ssb, strategies
+from etl.errors import EtlError
 from etl.tidy import CATEGORY_COLUMNS, OBSERVATION_COLUMNS, SOURCE_COLUMNS, Bundle
 
 # Where two sources give the same number (same indicator, region, period, breakdown), the
@@ -54,6 +57,10 @@ def _union(frames: list[pd.DataFrame], columns: list[str], key: list[str]) -> pd
 
 def collect(progress: Progress = lambda _: None, target_date: date | None = None) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
     """Read every source and return the warehouse tables plus row counts per source."""
+    progress("data files against their schemas")
+    problems = files.check_all(settings.ROOT / "data")  # the app's own configuration, pages included
+    if problems:
+        raise EtlError("data files do not follow their schemas", problems)
     progress("indicator catalogue")
     indicators = catalogue.load_indicators()
     progress("region registry")

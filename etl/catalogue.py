@@ -13,11 +13,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pandas as pd
-import yaml
 
 from boligsosial import settings
+from boligsosial.config import files, models
 from etl.errors import EtlError
-from etl.tidy import STATUS_SYMBOLS
 
 TOPICS = {
     "homelessness",
@@ -30,18 +29,6 @@ TOPICS = {
     "evictions",
     "population",
 }
-BETTER = {"up", "down", "none"}
-LEVELS = ("country", "county", "municipality")
-
-REQUIRED_FIELDS = [
-    "id", "topic", "title_nb", "title_en", "unit", "decimals", "better",
-    "definition_nb", "definition_en", "comparability_nb", "comparability_en",
-    "min_value", "max_value", "levels",
-]
-OPTIONAL_FIELDS = ["numerator", "denominator", "per", "series", "public"]
-SERIES_FIELDS = {"periods", "missing", "joined", "breaks", "compare", "estimates", "ranges"}
-PUBLIC_FIELDS = {"region", "from", "to", "breakdown", "by"}
-
 INDICATOR_COLUMNS = [
     "id", "topic", "title_nb", "title_en", "unit", "unit_label_nb", "unit_label_en",
     "decimals", "better", "definition_nb", "definition_en", "comparability_nb",
@@ -60,92 +47,48 @@ def default_path() -> Path:
     return settings.data_dir() / "indicators.yaml"
 
 
-def read_yaml(path: Path, what: str) -> dict:
-    """Parse a YAML data file whose top level must be a mapping; EtlError names the file."""
+def read_yaml(path: Path, model: type | None = None) -> dict:
+    """A data file, checked against its schema (boligsosial/config/models.py); EtlError names
+    the file and, for each problem, the line and key."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
+        document = files.load(path, model)
     except FileNotFoundError:
-        raise EtlError(f"{what} not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise EtlError(f"{what} {path} is not valid YAML: {exc}") from None
+        raise EtlError(f"{path} not found") from None
+    except files.ConfigError as error:
+        raise EtlError(f"{path} does not follow its schema", error.problems) from None
     if not isinstance(document, dict):
-        raise EtlError(f"{what} {path} must be a mapping at the top level")
+        raise EtlError(f"{path} must be a mapping at the top level")
     return document
-
-
-def _units(document: dict, path: Path) -> dict[str, dict]:
-    units = document.get("units")
-    if not isinstance(units, dict) or not units:
-        raise EtlError(f"indicator catalogue {path} has no `units:` mapping")
-    problems = [
-        f"unit {unit_id!r}: needs label_nb and label_en"
-        for unit_id, labels in units.items()
-        if not isinstance(labels, dict) or not labels.get("label_nb") or not labels.get("label_en")
-    ]
-    if problems:
-        raise EtlError(f"indicator catalogue {path} has malformed units", problems)
-    return units
 
 
 def load_units(path: Path | str | None = None) -> pd.DataFrame:
     """One row per unit: id, label_nb, label_en."""
     path = Path(path) if path else default_path()
-    units = _units(read_yaml(path, "indicator catalogue"), path)
-    rows = [{"id": k, "label_nb": v["label_nb"], "label_en": v["label_en"]} for k, v in units.items()]
+    units = read_yaml(path, models.Indicators)["units"]
+    rows = [{"id": k, "label_nb": v["nb"], "label_en": v["en"]} for k, v in units.items()]
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _problems(entry: dict, units: dict, position: int) -> list[str]:
-    """Everything wrong with one indicator entry (empty when it is fine)."""
-    if not isinstance(entry, dict):
-        return [f"entry {position}: must be a mapping"]
-    name = f"indicator {entry.get('id', f'#{position}')!r}"
-    problems = [f"{name}: missing field {f!r}" for f in REQUIRED_FIELDS if entry.get(f) in (None, "")]
-    unknown = set(entry) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)
-    if unknown:
-        problems.append(f"{name}: unknown field(s) {sorted(unknown)}")
-    if entry.get("unit") not in (None, "") and entry["unit"] not in units:
+def _problems(entry: dict, units: dict) -> list[str]:
+    """What the schema cannot see in one entry: references and ranges (empty when fine)."""
+    name = f"indicator {entry['id']!r}"
+    problems = []
+    if entry["unit"] not in units:
         problems.append(f"{name}: unknown unit {entry['unit']!r} (not under `units:`)")
-    if entry.get("topic") not in (None, "") and entry["topic"] not in TOPICS:
+    if entry["topic"] not in TOPICS:
         problems.append(f"{name}: unknown topic {entry['topic']!r}")
-    if entry.get("better") not in (None, "") and entry["better"] not in BETTER:
-        problems.append(f"{name}: better must be one of {sorted(BETTER)}")
-    if "decimals" in entry and not (isinstance(entry["decimals"], int) and entry["decimals"] >= 0):
-        problems.append(f"{name}: decimals must be a whole number >= 0")
-    low, high = entry.get("min_value"), entry.get("max_value")
-    if low is not None and high is not None:
-        if not (_is_number(low) and _is_number(high)):
-            problems.append(f"{name}: min_value and max_value must be numbers")
-        elif low > high:
-            problems.append(f"{name}: min_value {low} is above max_value {high}")
-    levels = entry.get("levels")
-    if levels is not None and (
-        not isinstance(levels, list) or not levels or any(level not in LEVELS for level in levels)
-    ):
-        problems.append(f"{name}: levels must be a non-empty list drawn from {list(LEVELS)}")
+    if entry["min_value"] > entry["max_value"]:
+        problems.append(f"{name}: min_value {entry['min_value']} is above max_value {entry['max_value']}")
     # A rate is recomputed as numerator / denominator * per, so half a recipe is an error.
     if bool(entry.get("numerator")) != bool(entry.get("denominator")):
         problems.append(f"{name}: a rate needs both numerator and denominator (or neither)")
-    if entry.get("per") is not None and not (_is_number(entry["per"]) and entry["per"] > 0):
-        problems.append(f"{name}: per must be a positive number")
-    return problems + _series_problems(entry.get("series"), name) + _public_problems(entry.get("public"), name)
-
-
-def _bilingual(value) -> bool:
-    return isinstance(value, dict) and all(isinstance(value.get(k), str) and value[k].strip() for k in ("nb", "en"))
+    return problems + _series_problems(entry.get("series"), name)
 
 
 def _series_problems(series, name: str) -> list[str]:
-    if series is None:
+    if not series:
         return []
-    if not isinstance(series, dict):
-        return [f"{name}: series must be a mapping"]
-    problems = [f"{name}: unknown series field(s) {sorted(set(series) - SERIES_FIELDS)}"] if set(series) - SERIES_FIELDS else []
+    problems = []
     periods = series.get("periods")
     if periods is not None:
         try:
@@ -153,34 +96,13 @@ def _series_problems(series, name: str) -> list[str]:
         except ValueError as exc:
             problems.append(f"{name}: series.periods {exc}")
             expected = []
-        for period, why in (series.get("missing") or {}).items():
-            if str(period) not in expected:
-                problems.append(f"{name}: series.missing names {period!r}, which is not in series.periods")
-            if not _bilingual(why):
-                problems.append(f"{name}: series.missing[{period!r}] needs nb and en texts")
-            elif why.get("status", "..") not in STATUS_SYMBOLS:
-                problems.append(f"{name}: series.missing[{period!r}].status must be one of {sorted(STATUS_SYMBOLS)}")
+        problems += [f"{name}: series.missing names {period!r}, which is not in series.periods"
+                     for period in series.get("missing") or {} if str(period) not in expected]
     elif series.get("missing"):
         problems.append(f"{name}: series.missing needs series.periods")
-    if "joined" in series and not isinstance(series["joined"], bool):
-        problems.append(f"{name}: series.joined must be true or false")
-    for position, entry in enumerate(series.get("breaks") or [], start=1):
-        if not _bilingual(entry) or not isinstance(entry.get("period"), str):
-            problems.append(f"{name}: series.breaks #{position} needs a period and nb and en texts")
-    if "compare" in series and not _bilingual(series["compare"]):
-        problems.append(f"{name}: series.compare needs nb and en texts")
-    for position, pair in enumerate(series.get("ranges") or [], start=1):
-        if not series.get("estimates") or not isinstance(pair, dict) or set(pair) != {"low", "high"}:
-            problems.append(f"{name}: series.ranges #{position} needs low and high, and series.estimates")
+    if series.get("ranges") and not series.get("estimates"):
+        problems.append(f"{name}: series.ranges needs series.estimates")
     return problems
-
-
-def _public_problems(public, name: str) -> list[str]:
-    if public is None:
-        return []
-    if not isinstance(public, dict) or set(public) - PUBLIC_FIELDS:
-        return [f"{name}: public must be a mapping of {sorted(PUBLIC_FIELDS)}"]
-    return []
 
 
 def expected_periods(periods) -> list[str]:
@@ -197,21 +119,17 @@ def expected_periods(periods) -> list[str]:
 def load_indicators(path: Path | str | None = None) -> pd.DataFrame:
     """One row per indicator, with the unit labels joined in and levels as "country,county"."""
     path = Path(path) if path else default_path()
-    document = read_yaml(path, "indicator catalogue")
-    units = _units(document, path)
-    entries = document.get("indicators")
-    if not isinstance(entries, list) or not entries:
-        raise EtlError(f"indicator catalogue {path} has no `indicators:` list")
-
+    document = read_yaml(path, models.Indicators)
+    units, entries = document["units"], document["indicators"]
     problems: list[str] = []
-    for position, entry in enumerate(entries, start=1):
-        problems += _problems(entry, units, position)
-    ids = [e.get("id") for e in entries if isinstance(e, dict)]
+    for entry in entries:
+        problems += _problems(entry, units)
+    ids = [e["id"] for e in entries]
     problems += [f"duplicate indicator id {i!r}" for i in sorted({i for i in ids if ids.count(i) > 1})]
     known = set(ids)
     for entry in entries:
         for role in ("numerator", "denominator"):
-            ref = entry.get(role) if isinstance(entry, dict) else None
+            ref = entry.get(role)
             if ref and ref not in known:
                 problems.append(f"indicator {entry['id']!r}: {role} {ref!r} is not in the catalogue")
     if problems:
@@ -222,9 +140,11 @@ def load_indicators(path: Path | str | None = None) -> pd.DataFrame:
         unit = units[entry["unit"]]
         series = entry.get("series") or {}
         row = {c: entry.get(c) for c in INDICATOR_COLUMNS}
+        for field in ("title", "definition", "comparability"):
+            row |= {f"{field}_nb": entry[field]["nb"], f"{field}_en": entry[field]["en"]}
         row.update(
-            unit_label_nb=unit["label_nb"],
-            unit_label_en=unit["label_en"],
+            unit_label_nb=unit["nb"],
+            unit_label_en=unit["en"],
             levels=",".join(entry["levels"]),
             min_value=float(entry["min_value"]),
             max_value=float(entry["max_value"]),
@@ -249,7 +169,7 @@ def load_document(path: Path | str | None = None) -> dict:
     """The catalogue file, checked (load_indicators raises on any problem)."""
     path = Path(path) if path else default_path()
     load_indicators(path)
-    return read_yaml(path, "indicator catalogue")
+    return read_yaml(path, models.Indicators)
 
 
 def load_expected(path: Path | str | None = None) -> pd.DataFrame:

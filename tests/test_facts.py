@@ -422,9 +422,9 @@ def test_loader_accepts_a_good_file(tmp_path):
 
 def _catalogue(tmp_path: Path, **changes) -> Path:
     entry = {
-        "id": "x", "topic": "homelessness", "title_nb": "X", "title_en": "X", "unit": "persons",
-        "decimals": 0, "better": "down", "definition_nb": "d", "definition_en": "d",
-        "comparability_nb": "c", "comparability_en": "c", "min_value": 0, "max_value": 10,
+        "id": "x", "topic": "homelessness", "title": {"nb": "X", "en": "X"}, "unit": "persons",
+        "decimals": 0, "better": "down", "definition": {"nb": "d", "en": "d"},
+        "comparability": {"nb": "c", "en": "c"}, "min_value": 0, "max_value": 10,
         "levels": ["country"],
     }
     entry.update(changes)
@@ -432,7 +432,7 @@ def _catalogue(tmp_path: Path, **changes) -> Path:
     if changes.get("id") == "duplicate":
         entries.append(dict(entries[0]))
     path = tmp_path / "indicators.yaml"
-    path.write_text(yaml.safe_dump({"units": {"persons": {"label_nb": "personer", "label_en": "persons"}},
+    path.write_text(yaml.safe_dump({"units": {"persons": {"nb": "personer", "en": "persons"}},
                                     "indicators": entries}, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -440,7 +440,7 @@ def _catalogue(tmp_path: Path, **changes) -> Path:
 @pytest.mark.parametrize(
     "changes, expected",
     [
-        ({"unit": None}, "missing field 'unit'"),
+        ({"unit": None}, "indicators[0].unit: missing"),
         ({"unit": "furlongs"}, "unknown unit"),
         ({"id": "duplicate"}, "duplicate indicator id"),
         ({"numerator": "x"}, "both numerator and denominator"),
