@@ -85,10 +85,23 @@ def value_parts(row: Mapping[str, Any], lang: str) -> FormattedValue:
     the parts it is written with."""
     if is_missing(row.get("value")):
         return FormattedValue("", missing_text(row.get("status"), lang), "", True)
-    decimals = int(row.get("decimals") or 0)
+    decimals = shown_decimals(row)
     unit = row.get(f"unit_label_{lang}") or ""
     number = format_billions(row["value"], lang) or format_number(row["value"], decimals, lang)
     return FormattedValue(qualifier_text(row.get("qualifier"), lang), number, unit, False)
+
+
+def shown_decimals(row: Mapping[str, Any]) -> int:
+    """The decimals a figure is written with: its indicator's, or more when the source
+    published more (a 2005 rate of 20.3 is not shown as 20). A figure we computed keeps the
+    indicator's decimals, since its own are only arithmetic."""
+    decimals = int(row.get("decimals") or 0)
+    value = row.get("value")
+    if row.get("derived") or is_missing(value):
+        return decimals
+    text = repr(float(value))
+    own = len(text.split(".")[1].rstrip("0")) if "." in text and "e" not in text else 0
+    return max(decimals, own) if own <= 3 else decimals
 
 
 def format_billions(value: Any, lang: str) -> str:

@@ -35,7 +35,8 @@ from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup
 
 from boligsosial import api, breakdowns, components, explorer, exports, i18n, page_config, queries, selection, settings, tables
-from boligsosial.charts import build, context, svg
+from boligsosial.charts import build, choropleth, context, maps, svg
+from boligsosial.charts.maps import MapData
 from boligsosial.charts.model import Chart, position
 from boligsosial.charts.style import MAX_LINES
 from boligsosial.domain import sources
@@ -88,19 +89,20 @@ def embed(indicator_id: str):
 def _serve(kind: str, indicator_id: str) -> Response:
     try:
         chosen = selection.parse(request.args)
+        view = map_view(request.args)
     except SelectionError as error:
         return _error_page(400, "figur.bad_request_heading", error.message(_lang()))
     if not _ID.fullmatch(indicator_id):
         return _not_found(indicator_id, chosen.lang)
     version = queries.data_version()
     site = request.url_root.rstrip("/")
-    key = (kind, indicator_id, chosen.query_string(), site)
+    key = (kind, indicator_id, chosen.query_string(), view.query_string() if view else "", site)
     etag = hashlib.sha256("\x1f".join((FORMAT_VERSION, version, *key)).encode()).hexdigest()[:24]
     if api._not_modified(etag, None):  # noqa: SLF001 - the API's validator logic, shared
         response = Response(status=304)
     else:
         try:
-            rendered = cache.get_or_build(version, key, lambda: BUILDERS[kind](indicator_id, chosen, site))
+            rendered = cache.get_or_build(version, key, lambda: BUILDERS[kind](indicator_id, chosen, site, view))
         except _NotFound:
             return _not_found(indicator_id, chosen.lang)
         except SelectionError as error:  # a `by` dimension the warehouse does not have
@@ -118,6 +120,109 @@ def _serve(kind: str, indicator_id: str) -> Response:
 
 def _lang() -> str:
     return i18n.language(request.args.get("lang"))
+
+
+# ------------------------------------------------------------------------------ the map view
+
+MAP_LEVELS = {"fylke": "county", "kommune": "municipality"}  # as the URL names them, in Norwegian
+
+
+@dataclass(frozen=True)
+class MapView:
+    """?view=map&level=fylke|kommune&year=YYYY: the indicator as a map of one period."""
+
+    level: str  # fylke | kommune
+    year: str | None  # a period code; None: the latest with figures
+
+    def query_string(self) -> str:
+        return urlencode([("view", "map"), ("level", self.level)] + ([("year", self.year)] if self.year else []))
+
+
+def map_view(args: Mapping[str, Any]) -> MapView | None:
+    """The map parameters of a request, checked (SelectionError names a bad one)."""
+    view = (args.get("view") or "").strip()
+    if not view:
+        return None
+    if view != "map":
+        raise SelectionError("view", "choice", value=view[:40], choices="map")
+    level = (args.get("level") or "fylke").strip()
+    if level not in MAP_LEVELS:
+        raise SelectionError("level", "choice", value=level[:40], choices=", ".join(MAP_LEVELS))
+    year = (args.get("year") or "").strip() or None
+    if year is not None and not re.fullmatch(r"[0-9]{4}(-[0-9]{2}|-Q[1-4])?", year):
+        raise SelectionError("year", "period", value=year[:40])
+    return MapView(level, year)
+
+
+@dataclass
+class PublicMap:
+    """What a page, an embed or an image says about one indicator as a map of one period."""
+
+    indicator: Mapping[str, Any]
+    selection: Selection  # the rows drawn, for the files: these regions, this period
+    lang: str
+    title: str
+    subtitle: str
+    data: MapData
+    view: MapView
+    summary: list[str]
+    table: Any
+    rows: list[dict[str, Any]]
+    kind: str = "map"
+    note: str = ""
+
+    def drawing(self, frame: choropleth.MapFrame = choropleth.MAP_WIDE) -> str:
+        return maps.draw(self.data, self.title, self.lang, lambda code: place_link(code, self.indicator["id"], self.lang),
+                         frame)
+
+    def image(self, frame: choropleth.MapFrame) -> str:
+        return self.drawing(frame)
+
+
+def place_link(code: str, indicator_id: str, lang: str) -> str:
+    """A place's view in the region explorer, on the figure the map shows where it offers it."""
+    params = {"region": code}
+    found = explorer.offer_for_indicator(indicator_id)
+    if found:
+        params |= {"indicator": found[0].id, "measure": found[1]}
+    if lang != "nb":
+        params["lang"] = lang
+    return dash.get_relative_path("/kommuner") + "?" + urlencode(params) + "#place"
+
+
+def build_map(indicator_id: str, chosen: Selection, view: MapView) -> PublicMap:
+    indicator = queries.indicator(indicator_id)
+    if indicator is None:
+        raise _NotFound(indicator_id)
+    lang = chosen.lang
+    title = indicator.get(f"title_{lang}") or indicator_id
+    level = MAP_LEVELS[view.level]
+    data = maps.map_data(indicator_id, level, view.year, lang)
+    if data is None:
+        available = maps.periods(indicator_id, level)
+        note = t("figur.map_no_period", lang, year=view.year, years=", ".join(available)) if view.year and available \
+            else t("figur.map_no_data", lang, regions=t(f"map.regions.{level}", lang))
+        empty = MapData(indicator, level, view.year or "", "2024", False, {}, {}, None, 0, [], available)
+        return PublicMap(indicator, chosen, lang, title, "", empty, view, [], None, [], kind="", note=note)
+    codes = sorted(data.values) + (["0"] if data.norway else [])
+    shown = replace(chosen, regions=tuple(codes), period_from=data.period, period_to=data.period, breakdowns=("",),
+                    by=None, codes="current" if data.harmonised else "original")
+    structure = t(f"map.structure.{data.structure}.{level}", lang)
+    subtitle = " · ".join([t(f"map.regions.{level}", lang).capitalize(), format_period(data.period, lang),
+                           t("figur.map_harmonised" if data.harmonised else "figur.map_structure", lang, structure=structure)])
+    rows = maps.rows(data, lang, lambda code: place_link(code, indicator_id, lang))
+    unit = build.unit_heading(indicator, lang)
+    table = tables.map_table(rows, t("figur.caption", lang, title=title, unit=unit) + f", {format_period(data.period, lang)}",
+                             t(f"explorer.level.{level}", lang), unit, lang, "figur-data")
+    with_values = [row for row in rows if row.value is not None]
+    summary = [t("figur.map_summary", lang, count=len(with_values), total=len(rows),
+                 regions=t(f"map.regions.{level}", lang))]
+    if with_values:
+        high = max(with_values, key=lambda row: row.value)
+        low = min(with_values, key=lambda row: row.value)
+        summary.append(t("figur.map_high_low", lang, high=high.place, high_value=high.value_text,
+                         low=low.place, low_value=low.value_text))
+    return PublicMap(indicator, shown, lang, title, subtitle, data, view, summary, table, data.rows)
 
 
 # ------------------------------------------------------------------------------ what the page shows
@@ -381,34 +486,49 @@ def change_sentence(first: Mapping[str, Any], last: Mapping[str, Any], indicator
 # ------------------------------------------------------------------------------ responses
 
 
-def _urls(chart: PublicChart, site: str) -> dict[str, str]:
+def _urls(chart: PublicChart | PublicMap, site: str) -> dict[str, str]:
     indicator_id = chart.indicator["id"]
-    query = chart.selection.query_string()
-    other = "en" if chart.lang == "nb" else "nb"
-    other_query = replace(chart.selection, lang=other).query_string()
+    data_query = chart.selection.query_string()
+    # A map's address is the map view (with its year, so a shared link keeps the map it shows).
+    view = getattr(chart, "view", None)
+    if view is not None:
+        year = view.year  # without one, an embed shows the latest year as new data arrives
+        query = MapView(view.level, year).query_string() + f"&lang={chart.lang}"
+        other_query = MapView(view.level, year).query_string() + f"&lang={'en' if chart.lang == 'nb' else 'nb'}"
+    else:
+        query = data_query
+        other_query = replace(chart.selection, lang="en" if chart.lang == "nb" else "nb").query_string()
     return {
         "canonical": f"{site}/figur/{indicator_id}?{query}",
         "other_lang": f"/figur/{indicator_id}?{other_query}",
         "embed": f"{site}/embed/{indicator_id}?{query}",
         "svg": f"/figur/{indicator_id}.svg?{query}",
         "png": f"/figur/{indicator_id}.png?{query}",
-        "csv": f"{api.PREFIX}/indicators/{indicator_id}/data.csv?{query}",
-        "xlsx": f"{api.PREFIX}/indicators/{indicator_id}/data.xlsx?{query}",
+        "csv": f"{api.PREFIX}/indicators/{indicator_id}/data.csv?{data_query}",
+        "xlsx": f"{api.PREFIX}/indicators/{indicator_id}/data.xlsx?{data_query}",
         "home": components.href("/", chart.lang),
         "app": app_page(indicator_id, chart.lang),
         "css": css_url(),
+        "map_css": css_url("map.css") if chart.kind == "map" else "",
         "icon": favicon_url(),
     }
 
 
-def _page_context(shown: PublicChart, site: str, embed: bool = False) -> dict[str, Any]:
+def _page_context(shown: PublicChart | PublicMap, site: str, embed: bool = False) -> dict[str, Any]:
     lang = shown.lang
-    frame = svg.EMBED if embed else svg.WIDE
-    wide = shown.svg(frame) if shown.kind else ""
-    narrow = shown.svg(svg.narrow(frame)) if shown.kind else ""
     info = queries.status()
     urls = _urls(shown, site)
-    height = _embed_height(shown.svg(svg.EMBED) if shown.kind and not embed else wide)
+    if shown.kind == "map":
+        # A county map is small enough to send a phone's drawing too (legend under the map); a
+        # municipality map is sent once and scales.
+        wide = shown.drawing()
+        narrow = shown.drawing(choropleth.MAP_NARROW) if shown.data.level == "county" else ""
+        height = _embed_height(wide)
+    else:
+        frame = svg.EMBED if embed else svg.WIDE
+        wide = shown.svg(frame) if shown.kind else ""
+        narrow = shown.svg(svg.narrow(frame)) if shown.kind else ""
+        height = _embed_height(shown.svg(svg.EMBED) if shown.kind and not embed else wide)
     # The address is URL-encoded (no quotes or brackets), so it is written as it is, readable.
     embed_code = (f'<iframe title="{escape(shown.title, quote=True)}" src="{urls["embed"]}" width="100%" '
                   f'height="{height}" style="border:0;max-width:760px" loading="lazy"></iframe>')
@@ -425,12 +545,33 @@ def _page_context(shown: PublicChart, site: str, embed: bool = False) -> dict[st
         "sources": len(sources.distinct(shown.rows)),
         "definition": shown.indicator.get(f"definition_{lang}") or "",
         "urls": urls,
+        "views": _views(shown),
         "embed_code": embed_code,
         "png": cairosvg is not None,
         "data_version": info["data_version"],
         "built": format_date(info["built_at"], lang),
         "site_name": t("site.name", lang),
     }
+
+
+def _views(shown: PublicChart | PublicMap) -> list[tuple[str, str, bool]]:
+    """Other ways to see the indicator: as a chart, as a map of counties or municipalities, and
+    the map's other years: (text, link, current)."""
+    indicator_id, lang = shown.indicator["id"], shown.lang
+    base = f"/figur/{indicator_id}"
+    language = "" if lang == "nb" else f"&lang={lang}"
+    found = []
+    current = shown.view if shown.kind in ("map", "") and isinstance(shown, PublicMap) else None
+    found.append((t("figur.view_chart", lang), base + (f"?lang={lang}" if lang != "nb" else ""), current is None))
+    for name, level in MAP_LEVELS.items():
+        if maps.periods(indicator_id, level):
+            found.append((t(f"figur.view_map_{name}", lang), f"{base}?view=map&level={name}{language}",
+                          current is not None and current.level == name and not current.year))
+    if current is not None and len(shown.data.periods) > 1:
+        for period in shown.data.periods[-8:]:
+            found.append((format_period(period, lang), f"{base}?view=map&level={current.level}&year={period}{language}",
+                          period == shown.data.period))
+    return found
 
 
 def _publishers(rows: Sequence[Mapping[str, Any]], lang: str) -> str:
@@ -454,41 +595,50 @@ def _html(template: str, context: Mapping[str, Any]) -> Rendered:
     return Rendered(render_template(template, **context).encode("utf-8"), "text/html; charset=utf-8")
 
 
-def _build_page(indicator_id: str, chosen: Selection, site: str) -> Rendered:
-    return _html("figur_page.html", _page_context(build_chart(indicator_id, chosen), site))
+def _shown(indicator_id: str, chosen: Selection, view: MapView | None) -> PublicChart | PublicMap:
+    return build_map(indicator_id, chosen, view) if view else build_chart(indicator_id, chosen)
 
 
-def _build_embed(indicator_id: str, chosen: Selection, site: str) -> Rendered:
-    return _html("figur_embed.html", _page_context(build_chart(indicator_id, chosen), site, embed=True))
+def _build_page(indicator_id: str, chosen: Selection, site: str, view: MapView | None) -> Rendered:
+    return _html("figur_page.html", _page_context(_shown(indicator_id, chosen, view), site))
 
 
-def image_svg(shown: PublicChart, site: str) -> str:
-    """The chart as a file: title, subtitle, unit, key and source written into it."""
+def _build_embed(indicator_id: str, chosen: Selection, site: str, view: MapView | None) -> Rendered:
+    return _html("figur_embed.html", _page_context(_shown(indicator_id, chosen, view), site, embed=True))
+
+
+def image_svg(shown: PublicChart | PublicMap, site: str) -> str:
+    """The chart or map as a file: title, subtitle, unit, key and source written into it."""
     where = f"{site}/figur/{shown.indicator['id']}"
     credit = f"{t('site.name', shown.lang)}: {where}"
     source = sources.source_text(shown.rows, shown.lang)
-    frame = replace(svg.IMAGE, title=shown.title, subtitle=shown.subtitle,
-                    source=f"{source}. {credit}" if source else credit)
+    written = f"{source}. {credit}" if source else credit
+    if shown.kind == "map":
+        return shown.image(replace(choropleth.MAP_IMAGE, title=shown.title, subtitle=shown.subtitle, source=written))
+    if not shown.kind and isinstance(shown, PublicMap):  # nothing to draw: an image that says why
+        return svg.render(Chart(kind="", title=shown.title, lang=shown.lang, notice=shown.note),
+                          replace(svg.IMAGE, title=shown.title, source=written))
+    frame = replace(svg.IMAGE, title=shown.title, subtitle=shown.subtitle, source=written)
     return svg.render(shown.chart, frame)
 
 
-def _image_headers(chart: PublicChart, extension: str) -> tuple[tuple[str, str], ...]:
+def _image_headers(chart: PublicChart | PublicMap, extension: str) -> tuple[tuple[str, str], ...]:
     name = f"boligsosial-{chart.indicator['id']}-{queries.data_version()[:8]}.{extension}"
     return (("Content-Disposition", f'inline; filename="{name}"'),)
 
 
-def _build_svg(indicator_id: str, chosen: Selection, site: str) -> Rendered:
-    chart = build_chart(indicator_id, chosen)
-    return Rendered(image_svg(chart, site).encode("utf-8"), "image/svg+xml; charset=utf-8", _image_headers(chart, "svg"))
+def _build_svg(indicator_id: str, chosen: Selection, site: str, view: MapView | None) -> Rendered:
+    shown = _shown(indicator_id, chosen, view)
+    return Rendered(image_svg(shown, site).encode("utf-8"), "image/svg+xml; charset=utf-8", _image_headers(shown, "svg"))
 
 
-def _build_png(indicator_id: str, chosen: Selection, site: str) -> Rendered:
-    chart = build_chart(indicator_id, chosen)
-    png = cairosvg.svg2png(bytestring=image_svg(chart, site).encode("utf-8"), scale=PNG_SCALE)
-    return Rendered(png, "image/png", _image_headers(chart, "png"))
+def _build_png(indicator_id: str, chosen: Selection, site: str, view: MapView | None) -> Rendered:
+    shown = _shown(indicator_id, chosen, view)
+    png = cairosvg.svg2png(bytestring=image_svg(shown, site).encode("utf-8"), scale=PNG_SCALE)
+    return Rendered(png, "image/png", _image_headers(shown, "png"))
 
 
-BUILDERS: dict[str, Callable[[str, Selection, str], Rendered]] = {
+BUILDERS: dict[str, Callable[[str, Selection, str, MapView | None], Rendered]] = {
     "page": _build_page, "embed": _build_embed, "svg": _build_svg, "png": _build_png,
 }
 
@@ -527,15 +677,15 @@ def _app_page(indicator_id: str) -> tuple[str, str] | None:
     return path, card_id
 
 
-def css_url() -> str:
-    """The stylesheet's address stamped with its modification time exactly as Dash stamps its
+def css_url(name: str = "figur.css") -> str:
+    """A stylesheet's address stamped with its modification time exactly as Dash stamps its
     assets (?m=<getmtime>), so boligsosial/static_assets.py serves it compressed and cacheable
     for a year, and a release with a changed file gets a new address."""
     try:
-        stamp = str(CSS_FILE.stat().st_mtime)
+        stamp = str((CSS_FILE.parent / name).stat().st_mtime)
     except OSError:
         stamp = "0"
-    return dash.get_relative_path("/assets/figur.css") + f"?m={stamp}"
+    return dash.get_relative_path(f"/assets/{name}") + f"?m={stamp}"
 
 
 def favicon_url() -> str:

@@ -598,6 +598,51 @@ def explorer_rows(
     )
 
 
+# --- Maps ---
+# A period's regional figures on the boundaries of their time (2020 on: the codes as published)
+# or, for earlier periods, on today's codes (observation_current). See boligsosial/charts/maps.py.
+MAP_STRUCTURE_START = 2020  # the oldest structure with boundaries in data/geo
+
+_LEVEL_PERIODS_SQL = """
+    WITH levels AS (SELECT code, any_value(level) AS level FROM region GROUP BY code)
+    SELECT DISTINCT o.period FROM observation o JOIN levels l ON l.code = o.region_code
+    WHERE o.indicator_id = $id AND o.breakdown = '' AND o.value IS NOT NULL AND l.level = $level
+      AND CAST(left(o.period, 4) AS INTEGER) >= $start
+    UNION
+    SELECT DISTINCT o.period FROM observation_current o JOIN levels l ON l.code = o.region_code
+    WHERE o.indicator_id = $id AND o.breakdown = '' AND o.value IS NOT NULL AND l.level = $level
+      AND CAST(left(o.period, 4) AS INTEGER) < $start
+    ORDER BY period
+"""
+
+_LEVEL_ROWS_SQL = """
+    WITH levels AS (SELECT code, any_value(level) AS level FROM region GROUP BY code)
+    SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
+           o.derived, o.derivation, o.derivation_nb, o.derivation_en, o.confidence, o.note, o.note_nb,
+           o.note_en, o.source_id,
+           s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title,
+           s.url AS source_url, s.published AS source_published
+    FROM {table} o JOIN levels l ON l.code = o.region_code
+    LEFT JOIN source s ON s.source_id = o.source_id
+    WHERE o.indicator_id = $id AND o.breakdown = '' AND o.period = $period AND l.level = $level
+    ORDER BY o.region_code
+"""
+# As published, or on today's codes: the two tables have the same columns.
+_LEVEL_ROWS = {False: _LEVEL_ROWS_SQL.format(table="observation"), True: _LEVEL_ROWS_SQL.format(table="observation_current")}
+
+
+def level_periods(indicator_id: str, level: str) -> list[str]:
+    """The periods with a figure for at least one region of `level`, oldest first."""
+    rows = _rows(_LEVEL_PERIODS_SQL, {"id": indicator_id, "level": level, "start": MAP_STRUCTURE_START})
+    return [row["period"] for row in rows]
+
+
+def level_rows(indicator_id: str, level: str, period: str, current: bool) -> list[dict[str, Any]]:
+    """One period's totals for every region of `level` (as published, or on today's codes),
+    each with its source."""
+    return _rows(_LEVEL_ROWS[current], {"id": indicator_id, "level": level, "period": period})
+
+
 def explorer_regions() -> list[dict[str, Any]]:
     """Every region with its validity, and every recorded change of code or name (merges,
     splits, renumbering), for the explorer's place lookup."""

@@ -103,3 +103,13 @@ def data_table(caption: str, header_label: str, columns: Sequence[Column], rows:
             html.Ol([html.Li(note) for note in notes], className="table-notes", **{"aria-label": t("table.notes", lang)})
         )
     return html.Div(children, className="table-block")
+
+
+def map_table(rows, caption: str, place_heading: str, unit_heading: str, lang: str, table_id: str) -> html.Div:
+    """The numbers of a map as a table (boligsosial/charts/maps.rows): each place linked to its
+    view, its figure as the map writes it, and its colour class."""
+    return data_table(
+        caption, place_heading, [Column(unit_heading), Column(t("figur.map_class", lang), numeric=False)],
+        [Row(Cell(html.A(row.place, href=row.href)), (Cell(row.value_text, missing=row.value is None), Cell(row.class_text)))
+         for row in rows],
+        lang, table_id=table_id)

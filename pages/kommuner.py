@@ -14,8 +14,10 @@ from typing import Any, Mapping
 
 import dash
 from dash import dcc, html
+from markupsafe import Markup
 
-from boligsosial import card, explorer, links, page_layout, queries, tables, tile_map, url_state
+from boligsosial import card, explorer, links, page_layout, queries, tables, url_state
+from boligsosial.charts import choropleth, maps
 from boligsosial.components import source_line
 from boligsosial.domain.remarks import flags
 from boligsosial.explorer import Gazetteer, Offer, Place
@@ -104,6 +106,7 @@ def _choices() -> list[Choice]:
         Choice("scope", explorer.SCOPES),
         Choice("compare", ("",)),
         Choice("period", ("",)),
+        Choice("kart", ("fylke", "kommune")),
         *card.choices({"id": TREND}),
     ]
 
@@ -547,50 +550,43 @@ def _ranking(state: State, gaz: Gazetteer, indicator_id: str, indicator: Row, ti
     return html.Section(parts, className="card explorer-ranking", **{"aria-labelledby": "ranking"})
 
 
-def _group_map(state: State, gaz: Gazetteer, indicator_id: str, title: str, decimals: int) -> html.Figure | None:
-    """The chosen municipality's county as tiles, one per municipality, in the latest year
-    any of them has a figure (their values are in the ranking's table)."""
-    place = state.place
-    county = gaz.county(place) if place else None
-    if county is None:
-        return None
-    members = sorted((p for p in gaz.places("municipality") if p.parent_code == county.code), key=lambda p: p.name)
-    rows = explorer.series(indicator_id, state.view.lang, [p.code for p in members])
-    periods = explorer.periods_with_values(rows)
-    if not periods:
-        return None
-    values = {r["region_code"]: r for r in rows if r["period"] == periods[-1]}
-    caption = t("explorer.group_caption", state.view.lang, title=title, county=county.name,
-                period=format_period(periods[-1], state.view.lang))
-    return tile_map.group_map([(p.code, p.name) for p in members], values, caption, state.view.lang, place.code, decimals)
-
-
 def _map_section(state: State, gaz: Gazetteer) -> html.Section:
+    """The chosen figure as a map of the counties (or the municipalities, where there are
+    municipal figures), drawn as on its public page: the latest period, on the boundaries of
+    its time, each place a link to its view here, the same numbers in a table beside it."""
     lang = state.view.lang
     indicator_id = state.offer.indicator(state.measure)
     indicator = queries.indicators([indicator_id]).get(indicator_id) or {}
     title = indicator.get(f"title_{lang}", indicator_id)
-    period, values = explorer.latest_at_level(indicator_id, "county", lang)
-    counties = gaz.places("county")
-    names = {p.code: p.name for p in counties}
+    levels = [level for level in maps.LEVELS if maps.periods(indicator_id, level)]
+    level = "municipality" if state.view.get("kart") == "kommune" and "municipality" in levels else "county"
+    data = maps.map_data(indicator_id, level, None, lang)
     heading = html.H2(t("explorer.map_heading", lang, title=title), id="map")
-    if period is None:
+    if data is None:
         return html.Section([heading, html.P(t("explorer.map_empty", lang), className="context")],
                             className="card explorer-map", **{"aria-labelledby": "map"})
-    caption = t("explorer.map_caption", lang, title=title, period=format_period(period, lang))
-    chosen = state.place.code if state.place else None
-    if state.place and state.place.level == "municipality":
-        chosen = state.place.parent_code
-    decimals = int(indicator.get("decimals") or 0)
-    figure = tile_map.county_map(values, names, caption, lang, chosen, decimals)
-    group = _group_map(state, gaz, indicator_id, title, decimals)
-    rows = [tables.Row(tables.Cell(html.A(p.name, href=_link(state, "place", region=p.code, period=""))),
-                       (tables.cell(values[p.code], lang) if p.code in values else tables.Cell(t("status.missing", lang), missing=True),))
-            for p in counties]
-    table = tables.data_table(caption, t("explorer.level.county", lang),
-                              [tables.Column(_measure_label(state.offer, state.measure, {indicator_id: indicator}, lang))],
-                              rows, lang, table_id="map-table")
-    return html.Section(
-        [heading, html.Div([figure, table], className="explorer-map-body"), group, source_line(values.values(), lang)],
-        className="card explorer-map", **{"aria-labelledby": "map"},
-    )
+    parts: list = [heading]
+    if len(levels) > 1:
+        parts.append(_switch(state, t("explorer.switch_map", lang), "kart",
+                             [("fylke", t("explorer.levels.county", lang).capitalize()),
+                              ("kommune", t("explorer.levels.municipality", lang).capitalize())],
+                             "kommune" if level == "municipality" else "fylke", "map"))
+    structure = t(f"map.structure.{data.structure}.{level}", lang)
+    parts.append(html.P(t("figur.map_harmonised" if data.harmonised else "figur.map_structure", lang, structure=structure) + ".",
+                        className="context"))
+
+    def href(code: str) -> str:
+        return _link(state, "place", region=code, period="")
+
+    caption = t("explorer.map_caption", lang, title=title, period=format_period(data.period, lang),
+                level=t(f"explorer.level_word.{level}", lang))
+    drawing = html.Div([html.Div(Markup(maps.draw(data, title, lang, href)), className="chart-wide"),
+                        html.Div(Markup(maps.draw(data, title, lang, href, choropleth.MAP_NARROW)), className="chart-narrow")]
+                       if level == "county" else Markup(maps.draw(data, title, lang, href)), className="card-graph explorer-map-drawing")
+    table = tables.map_table(maps.rows(data, lang, href), caption, t(f"explorer.level.{level}", lang),
+                             _measure_label(state.offer, state.measure, {indicator_id: indicator}, lang), lang, "map-table")
+    view = "fylke" if level == "county" else "kommune"
+    public = dash.get_relative_path(f"/figur/{indicator_id}") + f"?view=map&level={view}" + ("" if lang == "nb" else f"&lang={lang}")
+    parts += [html.Div([drawing, table], className="explorer-map-body"), source_line(data.rows, lang),
+              html.P(html.A(t("explorer.map_public", lang), href=public), className="context")]
+    return html.Section(parts, className="card explorer-map", **{"aria-labelledby": "map"})

@@ -269,19 +269,18 @@ def test_the_download_links_give_the_figures_shown(client):
 # ------------------------------------------------------------------------------ map
 
 
-def test_the_tile_map_has_every_county_with_its_value_or_missing(client):
+def test_the_map_has_every_county_as_a_link_with_its_value_or_missing(client):
     markup = _page(client, "/kommuner?region=3101")
-    counties, municipalities = re.findall(r'<ul class="tile-map-grid[^"]*"[^>]*>(.*?)</ul>', markup, re.S)
-    tiles = [_text(tile) for tile in re.findall(r"<li[^>]*>(.*?)</li>", counties, re.S)]
-    assert len(tiles) == 15
-    assert any("Østfold" in tile and "20,9" in tile for tile in tiles)
-    assert any("Finnmark" in tile and "mangler" in tile for tile in tiles)
-    # The chosen municipality's county, one tile per municipality; a suppressed value says so,
-    # and a computed one is marked.
-    tiles = [_text(tile) for tile in re.findall(r"<li[^>]*>(.*?)</li>", municipalities, re.S)]
-    assert tiles == ["Fredrikstad : 26,3", "Halden : 25,3*", "Moss : 19,8", "Råde : Skjermet", "Sarpsborg : 22,6",
-                     "Våler : 17,2"]
-    assert _table_rows(markup, "map-table")[0] == ["Fylke", "Per 1 000 innbyggere"]
+    section = markup[markup.index('id="map"'):]
+    drawing = re.search(r'<div class="chart-wide"><svg[^>]*class="map-svg".*?</svg>', section, re.S)[0]
+    links = re.findall(r'<a href="([^"]+)"[^>]*><title>([^<]*)</title>', drawing)
+    assert len({href for href, _ in links}) == 15  # today's counties (the Oslo inset repeats some, out of the tab order)
+    titles = [title.replace("\u00a0", " ") for _, title in links]
+    assert "Østfold: 20,9 per 1 000 innbyggere (2024)" in titles
+    assert any(title.startswith("Finnmark") and "Tall mangler" in title for title in titles)
+    assert all("region=" in href and "#place" in href for href, _ in links)  # each place's own view
+    assert _table_rows(markup, "map-table")[0] == ["Fylke", "Per 1 000 innbyggere", "Fargeklasse på kartet"]
+    assert "Kartet viser fylkesinndelingen fra 2024." in _text(section)
 
 
 # ------------------------------------------------------------------------------ without regional data

@@ -379,3 +379,49 @@ def test_english_pages_name_norway_and_its_statistics_office_in_english(bundled_
     assert "Norway · " in text and "Norge" not in text
     _, body = _get(client, "/figur/municipal_dwellings")
     assert "Statistisk sentralbyrå (SSB)" in HtmlDoc(body).text  # and the Norwegian name on Norwegian pages
+
+
+# ------------------------------------------------------------------------------ the map view
+
+
+def test_the_county_map_of_a_real_figure_with_legend_table_and_source(bundled_warehouse, monkeypatch):
+    monkeypatch.setenv("BOLIG_WAREHOUSE", str(bundled_warehouse))
+    client = app_module.server.test_client()
+    response, body = _get(client, "/figur/housing_allowance_households?view=map&level=fylke")
+    assert response.status_code == 200 and "<script" not in body.lower()
+    drawing = re.search(r'<svg[^>]*class="map-svg".*?</svg>', body, re.S)[0]
+    titles = re.findall(r"<a href=\"[^\"]*region=(\d+)[^\"]*\"[^>]*><title>([^<]*)</title>", drawing)
+    assert {code for code, _ in titles} == {"03", "11", "15", "18", "30", "34", "38", "42", "46", "50", "54"}  # 2020–2023 counties
+    assert ("03", f"Oslo: 16{NBSP}219 husholdninger (januar 2022)") in titles
+    assert "Kartet viser fylkesinndelingen 2020–2023." in body and "© Kartverket (CC BY 4.0)" in body
+    table = _Table(body)
+    assert table.rows[0] == ["Fylke", "Husholdninger", "Fargeklasse på kartet"] and len(table.rows) == 12
+    assert "Kilde: Husbanken" in HtmlDoc(body).text
+    # The files hold the regions and the period the map draws; the images carry it too.
+    csv_link = re.search(r'href="([^"]+data\.csv[^"]*)"', body)[1].replace("&amp;", "&")
+    assert "from=2022-01" in csv_link and "to=2022-01" in csv_link and "region=03" in csv_link
+    png = client.get("/figur/housing_allowance_households.png?view=map&level=fylke")
+    assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    image = client.get("/figur/housing_allowance_households.svg?view=map&level=fylke").get_data(as_text=True)
+    assert "Husholdninger som fikk bostøtte" in image and "Kilde: Husbanken" in image and "Kartverket" in image
+    assert client.get("/embed/housing_allowance_households?view=map").status_code == 200
+
+
+def test_an_earlier_year_is_drawn_on_today_s_counties_and_says_so(bundled_warehouse, monkeypatch):
+    monkeypatch.setenv("BOLIG_WAREHOUSE", str(bundled_warehouse))
+    _, body = _get(app_module.server.test_client(), "/figur/municipal_dwellings_per_1000?view=map&level=fylke&year=2005")
+    assert "Tallene er regnet om til fylkesinndelingen fra 2024" in body
+    assert "Oslo: 21,9 per 1" in body  # as published (one decimal), not rounded to the indicator's 22
+
+
+@pytest.mark.parametrize("query, status, text", [
+    ("view=globe", 400, "view"), ("view=map&level=bydel", 400, "level"), ("view=map&year=20x1", 400, "year"),
+])
+def test_bad_map_parameters_are_named(client, warehouse, query, status, text):
+    response, body = _get(client, f"/figur/homeless?{query}")
+    assert response.status_code == status and text in body and "Traceback" not in body
+
+
+def test_a_map_with_no_figures_says_why(client, warehouse):
+    _, body = _get(client, "/figur/homeless?view=map&level=kommune")
+    assert "Det finnes ingen tall for kommunene for denne indikatoren." in body

@@ -31,7 +31,6 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "i18n.yaml": models.Texts,
     "i18n/*.yaml": models.Texts,
     "geo/sources.yaml": models.GeoSources,
-    "regions/county_tiles.yaml": models.CountyTiles,
     "openapi.yaml": models.OpenApi,
 }
 

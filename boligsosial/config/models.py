@@ -344,20 +344,6 @@ class ExplorerPage(Strict):
 # ------------------------------------------------------------------------------ other files
 
 
-class CountyTile(Strict):
-    col: Annotated[int, Field(ge=0)]
-    row: Annotated[int, Field(ge=0)]
-    short: StrictStr
-
-
-class CountyTiles(Strict):
-    """data/regions/county_tiles.yaml: the explorer's tile grid of today's counties."""
-
-    columns: Annotated[int, Field(ge=1)]
-    rows: Annotated[int, Field(ge=1)]
-    tiles: dict[Code, CountyTile]
-
-
 class GeoSources(BaseModel):
     """data/geo/sources.yaml: written and read by etl/geo.py; the top level is checked here."""
 
