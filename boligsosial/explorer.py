@@ -254,6 +254,13 @@ def _ended(gaz: Gazetteer, code: str) -> date | None:
     return max(ends) if ends else None
 
 
+def place_parameter(code: str) -> dict[str, str]:
+    """The explorer's parameter for a region code: region=<code> for a place that exists today;
+    for an older one a search (sted=<code>), which leads to today's place with a note, or lists
+    today's places when it was split (a 2020 county on a map of 2022)."""
+    return {"region": code} if gazetteer().place(code) is not None else {"sted": code}
+
+
 def step_text(step: Step, lang: str) -> str:
     """One change as a sentence: "Rømskog (0121) ble slått sammen med ... til Aurskog-Høland
     (3026) 1. januar 2020."."""

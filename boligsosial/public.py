@@ -181,7 +181,7 @@ class PublicMap:
 
 def place_link(code: str, indicator_id: str, lang: str) -> str:
     """A place's view in the region explorer, on the figure the map shows where it offers it."""
-    params = {"region": code}
+    params = explorer.place_parameter(code)
     found = explorer.offer_for_indicator(indicator_id)
     if found:
         params |= {"indicator": found[0].id, "measure": found[1]}

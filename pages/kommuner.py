@@ -10,6 +10,7 @@ data/i18n/kommuner.yaml.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 from typing import Any, Mapping
 
 import dash
@@ -576,7 +577,10 @@ def _map_section(state: State, gaz: Gazetteer) -> html.Section:
                         className="context"))
 
     def href(code: str) -> str:
-        return _link(state, "place", region=code, period="")
+        params = explorer.place_parameter(code)
+        if "region" in params:
+            return _link(state, "place", region=code, period="")
+        return dash.get_relative_path(PATH) + "?" + urlencode({**state.view.params(), **params}) + "#place"
 
     caption = t("explorer.map_caption", lang, title=title, period=format_period(data.period, lang),
                 level=t(f"explorer.level_word.{level}", lang))

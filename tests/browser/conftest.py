@@ -16,6 +16,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # `npm ci` (make test) installs it
+WCAG_AA = "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+
+
+def axe_violations(page) -> list[tuple]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is: (rule, impact, nodes)."""
+    page.add_script_tag(path=str(AXE))
+    return [(v["id"], v["impact"], len(v["nodes"])) for v in page.evaluate(WCAG_AA)["violations"]]
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +45,16 @@ def story_server(tmp_path_factory):
     warehouse = build_story_warehouse(tmp / "warehouse.duckdb")
     server = start_gunicorn(warehouse, tmp)
     yield server.url, warehouse
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def real_server(bundled_warehouse, tmp_path_factory):
+    """(base URL, warehouse path) of gunicorn serving the warehouse `make run` builds from the
+    bundled data (real, sourced figures)."""
+    tmp = tmp_path_factory.mktemp("real-live")
+    server = start_gunicorn(bundled_warehouse, tmp)
+    yield server.url, bundled_warehouse
     server.stop()
 
 

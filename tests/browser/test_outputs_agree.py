@@ -20,7 +20,6 @@ import openpyxl
 import pypdf
 import pytest
 
-from tests.live_server import start_gunicorn
 
 # The cells of a table's body, row by row, without the note references (<sup>).
 TABLE_CELLS = """(selector) => [...document.querySelectorAll(selector + ' tbody tr')].map(tr => [...tr.children].map(cell => {
@@ -31,14 +30,6 @@ TABLE_HEADERS = "(selector) => [...document.querySelectorAll(selector + ' thead 
 # Marks of the chart itself (not the glyphs in its key) that say a figure is only a bound.
 BOUND_MARKS = ".chart-wide svg .bound:not(.chart-key .bound)"
 NO_ROW = "–"
-
-
-@pytest.fixture(scope="module")
-def real_server(bundled_warehouse, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("real-live")
-    server = start_gunicorn(bundled_warehouse, tmp)
-    yield server.url, bundled_warehouse
-    server.stop()
 
 
 def _indicators(warehouse) -> list[str]:
