@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8050
 WORKERS ?= 2
 
-.PHONY: run serve build test install browser bench bench-quick bench-tools status refresh clean lock audit soak
+.PHONY: run serve build test test-quick install browser bench bench-quick bench-tools status refresh clean lock audit soak
 
 ## Create the virtual environment and install pinned dependencies (re-run when they change).
 $(STAMP): pyproject.toml constraints.txt
@@ -46,6 +46,10 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 ## Install and run every test (unit, integration against fake SSB/KLASS servers, browser, axe).
 test: install browser node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -q
+
+## The quick loop while working: the unit tests alone (no servers, no browser), in under a minute.
+test-quick: install
+	$(BIN)/python -m pytest -q -m unit -p no:cacheprovider
 
 ## Online: fetch SSB tables and KLASS regions, then rebuild.
 refresh: install

@@ -14,6 +14,16 @@ settings.register_profile("ci", derandomize=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+def pytest_collection_modifyitems(items):
+    """Each test's kind: browser (tests/browser), integration (a module that says so with
+    `pytestmark = pytest.mark.integration`), unit otherwise."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+        elif not item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.unit)
+
+
 @pytest.fixture(autouse=True)
 def isolated_outputs(tmp_path, monkeypatch):
     out = tmp_path / "out"

@@ -2,8 +2,12 @@
 fails, an audit the service could not do is told apart from a clean one."""
 from __future__ import annotations
 
+import pytest
+
 import importlib.util
 from pathlib import Path
+
+pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
 
 spec = importlib.util.spec_from_file_location("ci_audit", Path(__file__).resolve().parents[1] / ".ci" / "audit.py")
 audit = importlib.util.module_from_spec(spec)

@@ -20,6 +20,8 @@ import nginx_bench  # noqa: E402
 import refresh_bench  # noqa: E402
 import server_time  # noqa: E402
 
+pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
+
 Target = loadgen.Target
 
 

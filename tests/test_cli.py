@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from boligsosial import settings
+
+pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
 
 ROOT = Path(__file__).resolve().parent.parent
 

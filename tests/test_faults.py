@@ -25,6 +25,8 @@ from boligsosial.numbers import NBSP
 from tests.live_server import start_gunicorn
 from tests.warehouse_factory import OBSERVATIONS, build_test_warehouse
 
+pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
+
 server = app_module.server
 LEAKS = ("Traceback", 'File "/', "site-packages")
 

@@ -27,6 +27,8 @@ import app as app_module
 from boligsosial import queries
 from tests.warehouse_factory import build_test_warehouse
 
+pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
+
 ROOT = Path(__file__).resolve().parents[1]
 server = app_module.server
 app = app_module.app

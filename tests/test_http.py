@@ -12,6 +12,8 @@ from etl.errors import UpstreamError
 from etl.http import HttpClient, retry_after_seconds
 from tests.fake_pxweb import fake_ssb  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
+
 
 class Recorder:
     """Stands in for time.sleep and time.monotonic: records waits and moves a fake clock."""

@@ -20,6 +20,8 @@ from etl import regions as R
 from etl.errors import UpstreamChanged, UpstreamError
 from etl.http import HttpClient
 
+pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
+
 TODAY = date(2026, 11, 21)
 TO = "2026-11-22"  # refresh asks up to tomorrow
 

@@ -390,7 +390,7 @@ def test_the_county_map_of_a_real_figure_with_legend_table_and_source(bundled_wa
     response, body = _get(client, "/figur/housing_allowance_households?view=map&level=fylke")
     assert response.status_code == 200 and "<script" not in body.lower()
     drawing = re.search(r'<svg[^>]*class="map-svg".*?</svg>', body, re.S)[0]
-    titles = re.findall(r"<a href=\"[^\"]*region=(\d+)[^\"]*\"[^>]*><title>([^<]*)</title>", drawing)
+    titles = re.findall(r"<a href=\"[^\"]*(?:region|sted)=(\d+)[^\"]*\"[^>]*><title>([^<]*)</title>", drawing)
     assert {code for code, _ in titles} == {"03", "11", "15", "18", "30", "34", "38", "42", "46", "50", "54"}  # 2020–2023 counties
     assert ("03", f"Oslo: 16{NBSP}219 husholdninger (januar 2022)") in titles
     assert "Kartet viser fylkesinndelingen 2020–2023." in body and "© Kartverket (CC BY 4.0)" in body

@@ -18,6 +18,8 @@ from etl import build, facts, publish, runlog
 from etl.errors import ValidationFailed
 from etl.tidy import Bundle
 
+pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

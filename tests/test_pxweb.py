@@ -18,6 +18,8 @@ from etl.pxweb import UnknownCode, plan_requests, resolve_values
 from etl.tidy import CATEGORY_COLUMNS, OBSERVATION_COLUMNS, SOURCE_COLUMNS
 from tests.fake_pxweb import fake_ssb, make_client  # noqa: F401  (fake_ssb is a fixture)
 
+pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
+
 YEARS = [str(y) for y in range(2015, 2025)]
 POPULATION = {"Region": ["*"], "ContentsCode": ["Personer1"], "Tid": ["from(2015)"]}
 

@@ -15,6 +15,8 @@ from boligsosial import settings
 from etl import runlog
 from tests.fake_pxweb import fake_ssb  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
