@@ -21,11 +21,11 @@ install: $(STAMP)
 build: install
 	$(BIN)/python -m etl build
 
-## Install, build, and serve on http://127.0.0.1:$(PORT)
+## Install, build, and serve on http://127.0.0.1:$(PORT) (server settings: gunicorn.conf.py)
 run: build serve
 
 serve: install
-	$(BIN)/gunicorn app:server --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --no-control-socket --access-logfile -
+	$(BIN)/gunicorn -c gunicorn.conf.py app:server --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -
 
 ## Browser tests use Debian's chromium (Playwright's own browser download does not work offline).
 browser:

@@ -54,17 +54,19 @@ def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 30) -> Non
     raise RuntimeError(f"gunicorn did not answer on {url} within {timeout} s")
 
 
-def start_gunicorn(warehouse: Path, tmp: Path, workers: int = 2, threads: int = 1, env: dict | None = None) -> Gunicorn:
-    """gunicorn app:server on a free port with BOLIG_WAREHOUSE=warehouse (built or not), its
-    output in tmp/gunicorn.log; raises with that log if it does not come up."""
+def start_gunicorn(warehouse: Path, tmp: Path, workers: int = 2, threads: int | None = None,
+                   env: dict | None = None) -> Gunicorn:
+    """gunicorn app:server with the project's gunicorn.conf.py on a free port with
+    BOLIG_WAREHOUSE=warehouse (built or not), its output in tmp/gunicorn.log; raises with that
+    log if it does not come up. `threads` overrides the config's threads per worker."""
     port = free_port()
     env = {**os.environ, "BOLIG_WAREHOUSE": str(warehouse), **(env or {})}
     log_path = tmp / "gunicorn.log"
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
-            [str(gunicorn), "app:server", "-w", str(workers), "--threads", str(threads),
-             "-b", f"127.0.0.1:{port}", "--no-control-socket"],
+            [str(gunicorn), "-c", str(ROOT / "gunicorn.conf.py"), "app:server", "-w", str(workers),
+             *(["--threads", str(threads)] if threads else []), "-b", f"127.0.0.1:{port}"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     server = Gunicorn(f"http://127.0.0.1:{port}", proc, log_path)
