@@ -10,8 +10,8 @@
 - A warehouse that cannot be served (missing, corrupt or incomplete: boligsosial/integrity.py)
   answers 503 with one plain notice that says which, on every app page; the status page answers
   503 too but keeps its details. Pages never answer 200 without their figures.
-- A body over the limit answers 413, a Host the site does not answer for 400, each with its own
-  explanation (boligsosial/security.py).
+- A body over the limit answers 413 (one without a length 411), a Host the site does not answer
+  for 400, each with its own explanation (boligsosial/security.py).
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ _TEXTS = {
     400: ("error.bad_request.heading", "error.bad_request.body"),
     404: ("error.not_found.heading", "error.not_found.body"),
     405: ("error.bad_request.heading", "error.bad_request.body"),
+    411: ("error.length_required.heading", "error.length_required.body"),
     413: ("error.too_large.heading", "error.too_large.body"),
     500: ("error.server.heading", "error.server.body"),
 }

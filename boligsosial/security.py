@@ -15,8 +15,10 @@ ships a separate "strict" bundle for them); use the SVG traces.
 
 Also here, because they guard every route alike (issue 14):
 - Request bodies: the site takes no uploads, and the only bodies it reads are Dash's callbacks
-  (a few kilobytes). A body announced larger than MAX_BODY_BYTES is refused with 413 before a
-  byte of it is read; a chunked one is cut off at the limit while it is read.
+  (a few kilobytes, sent with a Content-Length by every browser). A body announced larger than
+  MAX_BODY_BYTES is refused with 413 before a byte of it is read; a body without a length
+  (chunked) with 411, since its size could only be learnt by reading it. Flask's own
+  MAX_CONTENT_LENGTH stays as a second bound.
 - The Host header: absolute links (canonical, share and embed links, SVG texts, API links,
   "Siter som", the database zip's README) name BOLIG_PUBLIC_URL when it is set; requests are then
   answered as if they had named it, whatever their Host. Without it, only the hosts in
@@ -32,7 +34,7 @@ from typing import Callable, Iterable
 
 from dash import Dash
 from flask import Response, request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, LengthRequired, RequestEntityTooLarge
 
 from boligsosial import settings
 
@@ -62,7 +64,7 @@ def install(app: Dash) -> None:
     embed_prefix = app.config.routes_pathname_prefix + "embed/"
     settings.public_url()  # a malformed BOLIG_PUBLIC_URL stops the start, with its reason
     server.wsgi_app = HostGuard(server.wsgi_app)
-    # Flask's own limit applies while a body is read (chunked bodies have no length to check first).
+    # Flask's own limit, applied while a body is read, in case a route reads one some other way.
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
     @server.before_request
@@ -71,6 +73,8 @@ def install(app: Dash) -> None:
             raise UnknownHost()
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             raise RequestEntityTooLarge()
+        if "Transfer-Encoding" in request.headers:
+            raise LengthRequired()
 
     @server.after_request
     def _security_headers(response: Response) -> Response:
