@@ -3,9 +3,9 @@ with a deadline for reading each request.
 
 Threads, because a sync worker serves one connection at a time: two clients that send their
 headers slowly (a line every few seconds) held both workers, and nothing else was answered for
-32 s (issue 14). gunicorn's gthread worker keeps idle and kept-alive connections in one poller
-and gives a thread only to a connection that has sent something, so a slow client holds one
-thread of several and the others go on answering.
+32 s (issue 14). gunicorn's gthread worker keeps connections that have sent nothing yet in one
+poller and gives a thread only to a connection that has sent something, so a slow client holds
+one thread of several and the others go on answering.
 
 Deadlines, because once a thread has begun a request, gthread reads it to the end however slowly
 it arrives. Here a thread has HEADER_SECONDS for the request line and headers and, when the
