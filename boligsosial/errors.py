@@ -20,6 +20,7 @@ import uuid
 from html import escape
 
 from dash import Dash, get_app, html
+from dash import __version__ as dash_version
 from dash._pages import _path_to_page  # Dash's own page matching, so server and router agree
 from flask import Response, abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -187,5 +188,9 @@ def _page(status: int, heading: str, content: list, lang: str) -> Response:
 
 
 def _stylesheets() -> str:
-    # The <link> tags Dash puts in its own index (assets/*.css with their cache-busting stamp).
-    return get_app()._generate_css_dist_html()  # noqa: SLF001 - no public API gives these tags
+    # The <link> tags Dash puts in its own index (assets/*.css with their cache-busting stamp),
+    # and its icon: without a link to it a browser asks for /favicon.ico, and gets a 404 too.
+    app = get_app()
+    icon = app.get_asset_url(app._favicon) if getattr(app, "_favicon", None) else (  # noqa: SLF001
+        f"{app.config.requests_pathname_prefix}_favicon.ico?v={dash_version}")
+    return app._generate_css_dist_html() + f'\n<link rel="icon" type="image/x-icon" href="{escape(icon)}">'  # noqa: SLF001

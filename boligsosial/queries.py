@@ -82,7 +82,7 @@ def _cursor() -> duckdb.DuckDBPyConnection:
     global _connection, _opened_key
     pinned = _pinned.get()
     if pinned:
-        return pinned[0].cursor()
+        return _on_warehouse(pinned[0].cursor())
     path = settings.warehouse_path()
     try:
         key = _file_key(path)
@@ -99,12 +99,7 @@ def _cursor() -> duckdb.DuckDBPyConnection:
             # the last cursor closes.
             _connection, _opened_key = None, None
             try:
-                # No replacement scans: by default DuckDB reads a table name it does not know from
-                # a Python variable of that name in the calling code (a missing `meta` table
-                # would be read from the function meta() below). Only the file's tables.
-                connection = duckdb.connect(
-                    str(path), read_only=True, config={"threads": 1, "python_enable_replacements": False}
-                )
+                connection = _open(path)
             except duckdb.Error as exc:
                 raise WarehouseUnavailable(
                     f"The warehouse {path} cannot be opened ({exc}). Rebuild it with `{BUILD_COMMANDS[1]}`.", path
@@ -113,7 +108,36 @@ def _cursor() -> duckdb.DuckDBPyConnection:
             _connection, _opened_key = connection, key
         if pinned is not None:
             pinned.append(_connection)
-        return _connection.cursor()
+        return _on_warehouse(_connection.cursor())
+
+
+ATTACHED_AS = "warehouse"
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    """A new read-only connection to the file that is at `path` now.
+
+    Not duckdb.connect(path): DuckDB keeps one database per file path in a process and hands it
+    out again while any connection to it lives. Under a threaded server a request still reading
+    the replaced file keeps that database alive, so connect(path) would go on returning the old
+    data after a publish (two workers served versions 4 and 6 side by side in the publishing
+    test). A new in-memory database with the file attached read-only always opens the file."""
+    # No replacement scans: by default DuckDB reads a table name it does not know from a Python
+    # variable of that name in the calling code (a missing `meta` table would be read from the
+    # function meta() below). Only the file's tables.
+    connection = duckdb.connect(":memory:", config={"threads": 1, "python_enable_replacements": False})
+    try:
+        connection.execute(f"ATTACH ? AS {ATTACHED_AS} (READ_ONLY)", [str(path)])
+    except duckdb.Error:
+        connection.close()
+        raise
+    return _on_warehouse(connection)
+
+
+def _on_warehouse(cursor: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # Each cursor is a connection of its own, which starts in the in-memory database.
+    cursor.execute(f"USE {ATTACHED_AS}")
+    return cursor
 
 
 def _require_published(connection: duckdb.DuckDBPyConnection, path: Path) -> None:

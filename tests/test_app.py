@@ -189,8 +189,8 @@ def test_without_a_warehouse_the_page_explains_how_to_build_it(client):
     response = client.get("/")
     assert response.status_code == 503  # never 200 without the figures
     page = _Page(response.get_data(as_text=True))
-    assert "Databasen finnes ikke" in page.text
-    assert "The database is missing" in page.text
+    assert "Databasen er ikke bygget" in page.text
+    assert "The database has not been built" in page.text
     assert "make run" in page.text and "python -m etl build" in page.text
     assert "Tall mangler" not in page.text  # nothing pretends to be a figure
     assert len(page.all("h1")) == 1
