@@ -111,9 +111,6 @@ def _cursor() -> duckdb.DuckDBPyConnection:
         return _on_warehouse(_connection.cursor())
 
 
-ATTACHED_AS = "warehouse"
-
-
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
     """A new read-only connection to the file that is at `path` now.
 
@@ -127,7 +124,7 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
     # function meta() below). Only the file's tables.
     connection = duckdb.connect(":memory:", config={"threads": 1, "python_enable_replacements": False})
     try:
-        connection.execute(f"ATTACH ? AS {ATTACHED_AS} (READ_ONLY)", [str(path)])
+        connection.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(path)])
     except duckdb.Error:
         connection.close()
         raise
@@ -136,7 +133,7 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
 
 def _on_warehouse(cursor: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     # Each cursor is a connection of its own, which starts in the in-memory database.
-    cursor.execute(f"USE {ATTACHED_AS}")
+    cursor.execute("USE warehouse")
     return cursor
 
 
