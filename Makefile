@@ -5,14 +5,21 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8050
 WORKERS ?= 2
+PIP_VERSION := 26.3
+PIP_TOOLS := pip-tools==7.7.0
+# The build backend pyproject.toml pins, so that make lock hashes it too.
+BUILD_BACKEND := $(shell sed -n 's/^requires = \["\(.*\)"\]/\1/p' pyproject.toml)
 
 .PHONY: run serve build test test-quick install browser bench bench-quick bench-tools status refresh clean lock audit soak
 
 ## Create the virtual environment and install pinned dependencies (re-run when they change).
-$(STAMP): pyproject.toml constraints.txt
+## Every package (pip and the build backend included) comes from constraints-test.txt with its
+## hash, so pip refuses any file that differs from the one the project was locked with; then the
+## project itself, editable, with nothing more resolved or downloaded.
+$(STAMP): pyproject.toml constraints.txt constraints-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install -q --require-hashes -r constraints-test.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -21,11 +28,11 @@ install: $(STAMP)
 build: install
 	$(BIN)/python -m etl build
 
-## Install, build, and serve on http://127.0.0.1:$(PORT)
+## Install, build, and serve on http://127.0.0.1:$(PORT) (server settings: gunicorn.conf.py)
 run: build serve
 
 serve: install
-	$(BIN)/gunicorn app:server --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --no-control-socket --access-logfile -
+	$(BIN)/gunicorn -c gunicorn.conf.py app:server --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile -
 
 ## Browser tests use Debian's chromium (Playwright's own browser download does not work offline).
 browser:
@@ -75,17 +82,25 @@ bench-tools:
 	  else echo "Load benches: sudo apt-get install wrk nginx (otherwise they report 'not available')" >&2; fi; }
 
 clean:
-	rm -rf $(VENV) .venv-audit node_modules data/warehouse.duckdb data/warehouse.duckdb.* data/etl_runs.jsonl tests/artifacts
+	rm -rf $(VENV) .venv-audit .venv-lock node_modules data/warehouse.duckdb data/warehouse.duckdb.* data/etl_runs.jsonl tests/artifacts
 
-## Re-pin dependencies after changing pyproject.toml.
-lock: install
-	{ echo "# Pinned versions the project is tested with (pip constraints). Regenerate with: make lock"; \
-	  $(BIN)/python -m pip freeze --exclude-editable; } > constraints.txt
+## Re-pin dependencies after changing pyproject.toml, with the hash of every file: constraints.txt
+## (what the app needs; the Docker image installs it) and constraints-test.txt (that plus the
+## test tools; make install). Existing pins are kept; to raise one, delete its lines first.
+## pip-tools runs from its own .venv-lock and is never pinned with the app.
+lock:
+	test -x .venv-lock/bin/pip-compile || { $(PYTHON) -m venv .venv-lock && .venv-lock/bin/python -m pip install -q $(PIP_TOOLS); }
+	printf '%s\n' "pip==$(PIP_VERSION)" '$(BUILD_BACKEND)' | CUSTOM_COMPILE_COMMAND="make lock" .venv-lock/bin/pip-compile \
+	  -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	  -o constraints.txt pyproject.toml -
+	printf '%s\n' "pip==$(PIP_VERSION)" '$(BUILD_BACKEND)' | CUSTOM_COMPILE_COMMAND="make lock" .venv-lock/bin/pip-compile \
+	  -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --extra test \
+	  -c constraints.txt -o constraints-test.txt pyproject.toml -
 
 ## Known vulnerabilities in the pinned dependencies (pip-audit in its own .venv-audit, so it is
 ## never pinned with the app). Fails on a known vulnerability; says so when no service answers.
 audit:
-	$(PYTHON) .ci/audit.py constraints.txt
+	$(PYTHON) .ci/audit.py constraints-test.txt
 
 ## Soak: 50 readers for 5 minutes against gunicorn, rebuild halfway (SOAK_SECONDS=30 to try it).
 soak: install

@@ -201,8 +201,8 @@ app.renderer = RENDERER % {"holder": INITIAL_PAGE_ID}
 server = app.server
 static_assets.install(app)
 security.install(app)
+data_version.install(server)  # before errors: its page check reads inside the request's pinned warehouse
 errors.install(app)
-data_version.install(server)
 
 
 @server.get("/healthz")

@@ -55,7 +55,7 @@ def main() -> int:
     result = {
         "measured_at": loadgen.now(),
         "machine": loadgen.machine(),
-        "server": f"gunicorn app:server, {WORKERS} sync workers, 127.0.0.1",
+        "server": f"gunicorn app:server, {WORKERS} workers as in gunicorn.conf.py (threaded), 127.0.0.1",
         "not_available": missing,
         **figures,
         "server_time_by_route": loadgen.server_times(rows),

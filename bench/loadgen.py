@@ -323,7 +323,7 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float, stop, why
 
 
 class Gunicorn:
-    """`gunicorn <app>` on 127.0.0.1 the way `make serve` runs it, plus an access log of server
+    """`gunicorn <app>` on 127.0.0.1 the way `make serve` runs it (gunicorn.conf.py), plus an access log of server
     times when `access_log` is given."""
 
     def __init__(self, env: dict, log: Path, workers: int = 2, app: str = "app:server", access_log: Path | None = None,
@@ -332,8 +332,8 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log
         self.access_log = access_log
-        command = [str(Path(sys.executable).with_name("gunicorn")), app, "--workers", str(workers),
-                   "--bind", f"127.0.0.1:{self.port}", "--no-control-socket"]
+        command = [str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "gunicorn.conf.py"), app,
+                   "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}"]
         if access_log is not None:
             command += ["--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
         with open(log, "w") as out:  # the child keeps its own copy of the descriptor

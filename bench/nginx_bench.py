@@ -195,7 +195,7 @@ def main() -> int:
         "machine": loadgen.machine(),
         "available": True,
         "nginx": nginx_version,
-        "setup": f"nginx (1 worker) -> 2 gunicorn instances x {INSTANCE_WORKERS} sync workers, one read-only warehouse; "
+        "setup": f"nginx (1 worker) -> 2 gunicorn instances x {INSTANCE_WORKERS} workers (gunicorn.conf.py), one read-only warehouse; "
                  "the load generator, nginx and both instances share the same cores",
         "config_template": str(TEMPLATE.relative_to(loadgen.ROOT)),
         "not_available": missing,

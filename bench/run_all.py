@@ -29,6 +29,7 @@ BENCH = loadgen.ROOT / "bench"
 BENCHES = [
     ("build", "build_bench.py", "offline ETL build time and database size"),
     ("refresh", "refresh_bench.py", "a refresh that changes nothing (fake SSB)"),
+    ("hardening", "hardening.py", "slow clients, a 300 MB POST, a file changed in place, import bombs"),
     ("figur_render", "figur_render.py", "public chart page: cold render vs cached"),
     ("page_weight", "page_weight.py", "bytes transferred on first load per page (Chromium)"),
     ("lighthouse", "lighthouse.py", "Lighthouse mobile and desktop per page"),
@@ -39,7 +40,8 @@ BENCHES = [
 ]
 QUICK = {"BENCH_RUNS": "2", "LOAD_SECONDS": "10", "LOAD_USERS": "10", "SERVER_TIME_REPEAT": "5",
          "SERVER_TIME_LOAD_SECONDS": "5", "WRK_SECONDS": "2", "WRK_ROUNDS": "1", "NGINX_SECONDS": "10", "SOAK_SECONDS": "20",
-         "LH_RUNS": "1", "LH_PRESETS": "mobile"}
+         "LH_RUNS": "1", "LH_PRESETS": "mobile",
+         "SLOW_SECONDS": "10"}
 
 
 def run(name: str, script: str, env: dict) -> dict:
@@ -76,6 +78,11 @@ def headlines(since: str) -> list[str]:
         second = refresh["second"]
         lines.append(f"no-op refresh: {second['seconds']} s (build {second['build_seconds']} s), {second['requests']} requests, "
                      f"{second['bytes_fetched']} bytes fetched")
+    if hard := _read("hardening", since):
+        two, post = hard["slow_clients"][0], hard["big_post"]
+        lines.append(f"{two['slow_clients']} slow clients: /healthz max {two['healthz_ms']['max']} ms; 300 MB POST: HTTP "
+                     f"{post['status']}, worker RSS {post['rss_before_mb']} -> {post['rss_after_mb']} MB; file changed in "
+                     f"place: 503 on every worker after {max(hard['integrity']['detection_seconds'].values())} s at most")
     if load := _read("load", since):
         p = load["latency_all"]
         lines.append(f"load ({load['settings']['users']} readers, {load['settings']['seconds']:.0f} s): {load['requests_per_s']} req/s, "

@@ -208,7 +208,7 @@ def main() -> int:
     result = {
         "measured_at": loadgen.now(),
         "machine": loadgen.machine(),
-        "server": f"gunicorn app:server (+ /static for the comparison), {WORKERS} sync workers, 127.0.0.1",
+        "server": f"gunicorn app:server (+ /static for the comparison), {WORKERS} workers as in gunicorn.conf.py (threaded), 127.0.0.1",
         "not_available": {**missing, **ratio_missing},
         "api_routes_without_a_sample": not_covered,
         "one_user": {"repeat": REPEAT, "by_url": single},

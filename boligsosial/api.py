@@ -4,8 +4,9 @@ Routes and parameters are described in data/openapi.yaml (served as /api/v1/open
 shown on the page /data/api); docs/api.md explains them with examples.
 
 Caching: a response depends only on the data version, the route and its normalised parameters,
-so that is what the ETag is made of (weak, because the file also names the host it was asked
-from, and compression changes the bytes). A client that sends it back in If-None-Match gets
+so that is what the ETag is made of (weak, because compression changes the bytes). Absolute
+links name the site's own address (settings.site_url: BOLIG_PUBLIC_URL, or a trusted host),
+never a Host header that was merely sent. A client that sends it back in If-None-Match gets
 304 until the ETL publishes new data; Last-Modified is when that data was built. Responses may
 be cached for a few minutes, not for ever: the same address gives new figures after a refresh.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -55,7 +56,7 @@ def index():
             "regions": _url("/regions"),
             "database": _url("/download/boligsosial.zip"),
             "openapi": _url("/openapi.json"),
-            "documentation": request.url_root.rstrip("/") + "/data/api",
+            "documentation": settings.site_url() + "/data/api",
         }),
         "index",
     )
@@ -98,7 +99,7 @@ def data(indicator_id: str, fmt: str):
     chosen = selection.parse(request.args)
     if queries.indicator(indicator_id) is None:
         return _unknown_indicator(indicator_id)
-    api_url = f"{request.base_url}?{chosen.query_string()}"
+    api_url = f"{settings.site_url()}{request.path}?{chosen.query_string()}"
 
     def build():
         dataset = exports.load(indicator_id, chosen, api_url, MAX_ROWS)
@@ -128,7 +129,7 @@ def database():
 
     def build():
         version = queries.data_version()
-        response = Response(_database_zip(version, lang, request.url_root), content_type=exports.MEDIA_TYPES["zip"])
+        response = Response(_database_zip(version, lang, settings.site_url() + "/"), content_type=exports.MEDIA_TYPES["zip"])
         response.headers["Content-Disposition"] = f'attachment; filename="boligsosial-{version[:8]}.zip"'
         return response
 
@@ -234,7 +235,11 @@ def _not_modified(etag: str, built: datetime | None) -> bool:
             tag.startswith(etag + ":") for tag in request.if_none_match.as_set(include_weak=True)
         )
     since = request.if_modified_since
-    return since is not None and built is not None and built.replace(microsecond=0) <= since
+    # A date later than the server's clock is no valid validator (RFC 7232, 3.3): ignored, or a
+    # client (or a cache) that sends one would never see new data.
+    if since is None or built is None or since > datetime.now(timezone.utc):
+        return False
+    return built.replace(microsecond=0) <= since
 
 
 def _built_at(text: str) -> datetime | None:
@@ -265,7 +270,7 @@ def _json_value(value: Any) -> Any:
 
 
 def _url(path: str) -> str:
-    return request.url_root.rstrip("/") + PREFIX + path
+    return settings.site_url() + PREFIX + path
 
 
 def _entry(row: dict[str, Any]) -> dict[str, Any]:
@@ -320,5 +325,6 @@ def _breakdowns(indicator_id: str) -> tuple[list[dict], list[dict]]:
 
 @lru_cache(maxsize=4)
 def _database_zip(version: str, lang: str, site_url: str) -> bytes:
-    """Built once per data version and language; a new version is a new cache key."""
+    """Built once per data version and language (and site address, which is fixed by
+    BOLIG_PUBLIC_URL or one of the few trusted hosts); a new version is a new cache key."""
     return exports.database_zip(lang, site_url)

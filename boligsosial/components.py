@@ -15,7 +15,7 @@ import dash
 from dash import html
 from markupsafe import Markup
 
-from boligsosial import queries
+from boligsosial import queries, security
 from boligsosial.domain import sources
 from boligsosial.domain.remarks import flags
 from boligsosial.i18n import pick_text, t
@@ -276,6 +276,8 @@ _INPUT_ATTRIBUTES = {"id", "name", "type", "value", "placeholder", "maxLength", 
                      "spellCheck", "size", "autoFocus", "className", "style"}
 # Dash-only props that are not attributes at all.
 _NOT_ATTRIBUTES = {"children", "n_clicks", "n_clicks_timestamp", "disable_n_clicks", "loading_state", "key", "setProps"}
+# Attributes that hold an address: written only when it is on the web or this site (security.safe_link).
+_LINK_ATTRIBUTES = {"href", "src", "action", "formAction", "data", "poster", "cite"}
 
 
 def static_html(node: Any) -> str:
@@ -308,8 +310,8 @@ def static_html(node: Any) -> str:
 
 
 def _attribute(name: str, value: Any) -> str:
-    if value is False:
-        return ""
+    if value is False or (name in _LINK_ATTRIBUTES and not security.safe_link(value)):
+        return ""  # a link to javascript: or data: (say, an imported source URL) is written as none
     name = _ATTRIBUTE.get(name, name)
     if value is True:
         return f" {name}"

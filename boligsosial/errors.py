@@ -7,7 +7,11 @@
   {"error": {"status", "message_nb", "message_en", "parameter"}}.
 - An exception nobody handled answers 500 with a reference the logs also carry: never a stack
   trace, whatever the environment says (FLASK_DEBUG cannot switch debug on in production).
-- A warehouse that cannot be read answers 503 with the same plain notice the pages show.
+- A warehouse that cannot be served (missing, corrupt or incomplete: boligsosial/integrity.py)
+  answers 503 with one plain notice that says which, on every app page; the status page answers
+  503 too but keeps its details. Pages never answer 200 without their figures.
+- A body over the limit answers 413 (one without a length 411), a Host the site does not answer
+  for 400, each with its own explanation (boligsosial/security.py).
 """
 from __future__ import annotations
 
@@ -16,11 +20,12 @@ import uuid
 from html import escape
 
 from dash import Dash, get_app, html
+from dash import __version__ as dash_version
 from dash._pages import _path_to_page  # Dash's own page matching, so server and router agree
-from flask import Response, abort, jsonify, request
+from flask import Response, abort, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from boligsosial import components, i18n, queries
+from boligsosial import components, i18n, integrity, queries, security
 from boligsosial.i18n import t
 
 logger = logging.getLogger(__name__)
@@ -30,9 +35,13 @@ _TEXTS = {
     400: ("error.bad_request.heading", "error.bad_request.body"),
     404: ("error.not_found.heading", "error.not_found.body"),
     405: ("error.bad_request.heading", "error.bad_request.body"),
+    411: ("error.length_required.heading", "error.length_required.body"),
+    413: ("error.too_large.heading", "error.too_large.body"),
     500: ("error.server.heading", "error.server.body"),
 }
 _GENERIC = ("error.other.heading", "error.other.body")
+_UNKNOWN_HOST = ("error.unknown_host.heading", "error.unknown_host.body")
+KINDS = (integrity.MISSING, integrity.CORRUPT, integrity.INCOMPLETE)
 
 
 def install(app: Dash) -> None:
@@ -43,11 +52,32 @@ def install(app: Dash) -> None:
     server.config["PROPAGATE_EXCEPTIONS"] = False
 
     page_endpoints = {app.config.routes_pathname_prefix, app.config.routes_pathname_prefix + "<path:path>"}
+    status_page = app.config.routes_pathname_prefix + "status"
 
     @server.before_request
     def _unknown_page_is_not_found():
         if request.endpoint in page_endpoints and not _path_to_page(app.strip_relative_path(request.path) or "")[0]:
             abort(404)
+
+    @server.before_request
+    def _no_page_without_its_warehouse():
+        # Asked once per page request (in the request's pinned read, boligsosial/data_version.py);
+        # a page would otherwise answer 200 with a notice in place of its figures.
+        if request.endpoint not in page_endpoints:
+            return
+        try:
+            queries.status()
+        except queries.WarehouseUnavailable as error:
+            if request.path.rstrip("/") != status_page:
+                raise
+            g.bolig_unavailable = error  # the status page explains the outage; its status says it too
+
+    @server.after_request
+    def _status_page_during_an_outage(response: Response) -> Response:
+        if g.get("bolig_unavailable") is not None and response.status_code == 200:
+            response.status_code = 503
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     server.register_error_handler(HTTPException, _http_error)
     server.register_error_handler(queries.WarehouseUnavailable, _warehouse_unavailable)
@@ -66,10 +96,10 @@ def _http_error(error: HTTPException) -> Response:
         reference = uuid.uuid4().hex[:10]
         logger.error("Internal error %s on %s %s: %r", reference, request.method, request.path,
                      error.original_exception)
-    heading, body = _TEXTS.get(status, _GENERIC)
+    heading, body = _UNKNOWN_HOST if isinstance(error, security.UnknownHost) else _TEXTS.get(status, _GENERIC)
 
     def explanation(lang: str) -> list[str]:
-        lines = [t(body, lang, status=status)]
+        lines = [t(body, lang, status=status, limit=security.max_body_text())]
         if reference:
             lines.append(t("error.reference", lang, reference=reference))
         return lines
@@ -88,9 +118,31 @@ def _warehouse_unavailable(error: queries.WarehouseUnavailable) -> Response:
         return _json(503, lambda lang: t("error.unavailable.body", lang))
     lang = _lang()
     heading = t("error.unavailable.heading", lang)
-    response = _page(503, heading, [html.H1(heading), components.warehouse_missing(), _home_link(lang)], lang)
+    response = _page(503, heading, [html.H1(heading), unavailable_notice(error.kind), _home_link(lang)], lang)
     response.headers["Retry-After"] = "60"
     return response
+
+
+def unavailable_notice(kind: str) -> html.Section:
+    """What is wrong with the database (missing, corrupt or incomplete) and how it gets back, in
+    both languages, since a reader who cannot get numbers may not find the switch. The technical
+    reason (with server paths) goes to /healthz and the logs, not to the public."""
+    kind = kind if kind in KINDS else integrity.CORRUPT
+    commands = html.Ul([html.Li(html.Code(command)) for command in queries.BUILD_COMMANDS])
+    return html.Section(
+        className="notice notice-error",
+        role="alert",
+        **{"data-problem": kind},
+        children=[
+            html.Div(lang=lang, children=[
+                html.H2(t(f"warehouse.problem.{kind}.heading", lang)),
+                html.P(t(f"warehouse.problem.{kind}.body", lang)),
+                html.P(t("warehouse.problem.rebuild", lang)),
+                commands,
+            ])
+            for lang in ("nb", "en")
+        ],
+    )
 
 
 def _json(status: int, message) -> Response:
@@ -136,5 +188,9 @@ def _page(status: int, heading: str, content: list, lang: str) -> Response:
 
 
 def _stylesheets() -> str:
-    # The <link> tags Dash puts in its own index (assets/*.css with their cache-busting stamp).
-    return get_app()._generate_css_dist_html()  # noqa: SLF001 - no public API gives these tags
+    # The <link> tags Dash puts in its own index (assets/*.css with their cache-busting stamp),
+    # and its icon: without a link to it a browser asks for /favicon.ico, and gets a 404 too.
+    app = get_app()
+    icon = app.get_asset_url(app._favicon) if getattr(app, "_favicon", None) else (  # noqa: SLF001
+        f"{app.config.requests_pathname_prefix}_favicon.ico?v={dash_version}")
+    return app._generate_css_dist_html() + f'\n<link rel="icon" type="image/x-icon" href="{escape(icon)}">'  # noqa: SLF001

@@ -95,7 +95,7 @@ def _serve(kind: str, indicator_id: str) -> Response:
     if not _ID.fullmatch(indicator_id):
         return _not_found(indicator_id, chosen.lang)
     version = queries.data_version()
-    site = request.url_root.rstrip("/")
+    site = settings.site_url()
     key = (kind, indicator_id, chosen.query_string(), view.query_string() if view else "", site)
     etag = hashlib.sha256("\x1f".join((FORMAT_VERSION, version, *key)).encode()).hexdigest()[:24]
     if api._not_modified(etag, None):  # noqa: SLF001 - the API's validator logic, shared

@@ -18,18 +18,20 @@ from typing import Any, Iterable
 
 import duckdb
 
-from boligsosial import settings
+from boligsosial import integrity, settings
 
 BUILD_COMMANDS = ("make run", "python -m etl build")
 
 
 class WarehouseUnavailable(RuntimeError):
-    """The warehouse file is missing, unreadable, or lacks the tables the app reads."""
+    """The warehouse file is missing, unreadable, or lacks the tables the app reads. `kind` says
+    which, in the notice's words: integrity.MISSING, CORRUPT or INCOMPLETE."""
 
-    def __init__(self, message: str, path: Path | None = None):
+    def __init__(self, message: str, path: Path | None = None, kind: str = integrity.CORRUPT):
         super().__init__(message)
         self.message = message
         self.path = path
+        self.kind = kind
 
     @property
     def public_message(self) -> str:
@@ -59,14 +61,20 @@ def unpin() -> None:
 
 
 def _file_key(path: Path) -> tuple:
+    """Which file `path` is now, once it is known to be the one the ETL published, unchanged
+    (boligsosial/integrity.py: a stat per call, its checksum every few seconds)."""
     try:
         stat = os.stat(path)
     except FileNotFoundError:
         raise WarehouseUnavailable(
-            f"The warehouse {path} does not exist. Build it with `{BUILD_COMMANDS[0]}` or `{BUILD_COMMANDS[1]}`.", path
+            f"The warehouse {path} does not exist. Build it with `{BUILD_COMMANDS[0]}` or `{BUILD_COMMANDS[1]}`.", path,
+            integrity.MISSING,
         ) from None
     except OSError as exc:
         raise WarehouseUnavailable(f"The warehouse {path} cannot be read: {exc.strerror}.", path) from None
+    problem = integrity.checker.check(path, stat)
+    if problem is not None:
+        raise WarehouseUnavailable(f"{problem.message} Rebuild it with `{BUILD_COMMANDS[1]}`.", path, problem.kind)
     return (os.getpid(), str(path), stat.st_dev, stat.st_ino)
 
 
@@ -74,9 +82,16 @@ def _cursor() -> duckdb.DuckDBPyConnection:
     global _connection, _opened_key
     pinned = _pinned.get()
     if pinned:
-        return pinned[0].cursor()
+        return _on_warehouse(pinned[0].cursor())
     path = settings.warehouse_path()
-    key = _file_key(path)
+    try:
+        key = _file_key(path)
+    except WarehouseUnavailable:
+        # Let go of the file: what this process read from it may be what changed, and once a
+        # good file is back (even on the same inode) it is opened afresh.
+        with _lock:
+            _connection, _opened_key = None, None
+        raise
     with _lock:
         if _connection is None or _opened_key != key:
             # The old connection is dropped, not closed: a query running in another thread
@@ -84,12 +99,7 @@ def _cursor() -> duckdb.DuckDBPyConnection:
             # the last cursor closes.
             _connection, _opened_key = None, None
             try:
-                # No replacement scans: by default DuckDB reads a table name it does not know from
-                # a Python variable of that name in the calling code (a missing `meta` table
-                # would be read from the function meta() below). Only the file's tables.
-                connection = duckdb.connect(
-                    str(path), read_only=True, config={"threads": 1, "python_enable_replacements": False}
-                )
+                connection = _open(path)
             except duckdb.Error as exc:
                 raise WarehouseUnavailable(
                     f"The warehouse {path} cannot be opened ({exc}). Rebuild it with `{BUILD_COMMANDS[1]}`.", path
@@ -98,7 +108,33 @@ def _cursor() -> duckdb.DuckDBPyConnection:
             _connection, _opened_key = connection, key
         if pinned is not None:
             pinned.append(_connection)
-        return _connection.cursor()
+        return _on_warehouse(_connection.cursor())
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    """A new read-only connection to the file that is at `path` now.
+
+    Not duckdb.connect(path): DuckDB keeps one database per file path in a process and hands it
+    out again while any connection to it lives. Under a threaded server a request still reading
+    the replaced file keeps that database alive, so connect(path) would go on returning the old
+    data after a publish (two workers served versions 4 and 6 side by side in the publishing
+    test). A new in-memory database with the file attached read-only always opens the file."""
+    # No replacement scans: by default DuckDB reads a table name it does not know from a Python
+    # variable of that name in the calling code (a missing `meta` table would be read from the
+    # function meta() below). Only the file's tables.
+    connection = duckdb.connect(":memory:", config={"threads": 1, "python_enable_replacements": False})
+    try:
+        connection.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(path)])
+    except duckdb.Error:
+        connection.close()
+        raise
+    return _on_warehouse(connection)
+
+
+def _on_warehouse(cursor: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # Each cursor is a connection of its own, which starts in the in-memory database.
+    cursor.execute("USE warehouse")
+    return cursor
 
 
 def _require_published(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -115,6 +151,7 @@ def _require_published(connection: duckdb.DuckDBPyConnection, path: Path) -> Non
             f"The warehouse {path} is incomplete: it has no data version, so the ETL did not publish it. "
             f"Rebuild it with `{BUILD_COMMANDS[1]}`.",
             path,
+            integrity.INCOMPLETE,
         )
 
 
@@ -125,6 +162,7 @@ def close() -> None:
         if _connection is not None and _opened_key is not None and _opened_key[0] == os.getpid():
             _connection.close()
         _connection, _opened_key = None, None
+    integrity.checker.forget()
 
 
 # DuckDB cannot be used across fork: a child that inherits an open database crashes when it
@@ -145,6 +183,7 @@ def _rows(sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]
         raise WarehouseUnavailable(
             f"The warehouse {settings.warehouse_path()} is incomplete or damaged ({exc}). Rebuild it with `{BUILD_COMMANDS[1]}`.",
             settings.warehouse_path(),
+            integrity.INCOMPLETE if isinstance(exc, duckdb.CatalogException) else integrity.CORRUPT,
         ) from None
     finally:
         cursor.close()
@@ -166,7 +205,8 @@ def data_version() -> str:
     """A content hash of the served data, changing exactly when the data does (for caches, ETags)."""
     version = meta().get("data_version")
     if not version:
-        raise WarehouseUnavailable("The warehouse has no data_version: it was not published by the ETL.")
+        raise WarehouseUnavailable("The warehouse has no data_version: it was not published by the ETL.",
+                                   kind=integrity.INCOMPLETE)
     return version
 
 
@@ -174,7 +214,8 @@ def status() -> dict[str, str]:
     """What /healthz reports for a good warehouse; raises WarehouseUnavailable otherwise."""
     info = meta()
     if not info.get("data_version"):
-        raise WarehouseUnavailable("The warehouse has no data_version: it was not published by the ETL.")
+        raise WarehouseUnavailable("The warehouse has no data_version: it was not published by the ETL.",
+                                   kind=integrity.INCOMPLETE)
     return {
         "status": "ok",
         "data_version": info["data_version"],

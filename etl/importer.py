@@ -5,6 +5,13 @@ A person brings a file and a small YAML mapping that says which column holds wha
 reported with the line number a person sees in the file, and a file with any bad row is rejected
 whole, so a build never holds half a file. An accepted file and its mapping are stored as
 snapshots (namespace "import"); every later build re-reads them offline with ``load_bundle``.
+
+Files are bounded by what they expand to, not only by their size on disk (issue 14): a 1 MB
+.xlsx can unpack to gigabytes, and a mapping of a few lines can expand, through YAML aliases, to
+more values than memory holds. Every limit below is checked before the content is read (the
+sizes a workbook declares for its parts; the mapping's size) and again while it is read (bytes
+actually unpacked, rows, cell lengths, values after alias expansion), and every rejection names
+the limit. At most MAX_PROBLEMS problems are listed, with how many more there were.
 """
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ import io
 import math
 import re
 import zipfile
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from itertools import islice
@@ -45,6 +53,18 @@ BUNDLE_NAME = "import"
 # Larger files are almost certainly not a single table meant for this dashboard, and reading
 # them whole into memory (which the CSV and XLSX readers do) would hurt the machine running it.
 MAX_FILE_BYTES = 50_000_000
+# What a file may expand to. A municipal table over 30 years with a breakdown is tens of
+# thousands of rows; the bounds are far above that and far below what hurts the machine.
+MAX_UNPACKED_BYTES = 100_000_000  # all parts of an .xlsx (a zip archive) together, unpacked
+MAX_PARTS = 10_000  # parts in an .xlsx (a workbook has a few dozen)
+MAX_ROWS = 250_000  # rows in the file (header, footnotes and data alike)
+MAX_CELL_CHARS = 10_000  # characters in one cell
+MAX_MAPPING_BYTES = 256_000  # a mapping is a page of YAML
+MAX_MAPPING_VALUES = 10_000  # values in a mapping once YAML aliases are expanded
+MAX_PROBLEMS = 100  # problems listed; the rest are counted
+# How a row element of a sheet's XML begins (<row r="2">, <x:row ...>): all as long as each other.
+_ROW_TAGS = tuple(start + b"row" + end for start in (b"<", b":") for end in (b" ", b">", b"/", b"\n", b"\r", b"\t"))
+_ROW_TAG_BYTES = 5
 MAPPING_SUFFIX = ".mapping.yaml"
 CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx"}
@@ -73,13 +93,51 @@ class _Formula:
 FORMULA = _Formula()
 
 
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
+
+
+class _Problems(list):
+    """Problems as they are found: the first MAX_PROBLEMS, and how many more there were. A file
+    whose every row is wrong would otherwise make a list, and a message, of millions of lines."""
+
+    def __init__(self, problems: Iterable[str] = ()):
+        super().__init__()
+        self.more = 0
+        for problem in problems:
+            self.add(problem)
+
+    def add(self, problem: str) -> None:
+        if len(self) < MAX_PROBLEMS:
+            self.append(problem)
+        else:
+            self.more += 1
+
+    def join(self, other: list[str]) -> "_Problems":
+        """These problems, then `other`'s, still capped."""
+        joined = _Problems([*self, *other])
+        joined.more += self.more + getattr(other, "more", 0)
+        return joined
+
+
 class _Rejected(ImportRejected):
     """Problems found while reading. read_file re-raises them as ImportRejected with the file's
     name in the message; on its own (from parse_mapping) it is a plain ImportRejected."""
 
     def __init__(self, problems: list[str]):
-        super().__init__("the import was rejected", problems)
-        self.problems = problems
+        self.problems = problems if isinstance(problems, _Problems) else _Problems(problems)
+        super().__init__("the import was rejected", self.listed())
+
+    def total(self) -> int:
+        return len(self.problems) + self.problems.more
+
+    def listed(self) -> list[str]:
+        more = self.problems.more
+        return [*self.problems, *([f"and {_count(more)} more"] if more else [])]
+
+
+class _Limit(_Rejected):
+    """The file goes past one of the limits above: reading stops at once."""
 
 
 # --------------------------------------------------------------------------- the mapping
@@ -252,7 +310,7 @@ def parse_mapping(raw: Any, indicators: dict[str, str]) -> Mapping:
         unit=unit,
         publisher=_text_field(source, "publisher", "source.publisher", problems),
         title=_text_field(source, "title", "source.title", problems),
-        url=_text_field(source, "url", "source.url", problems),
+        url=_source_url(source, problems),
         published=published,
         license=_text_field(source, "license", "source.license", problems, required=False),
         table_id=_text_field(source, "table_id", "source.table_id", problems, required=False),
@@ -273,11 +331,73 @@ def parse_mapping(raw: Any, indicators: dict[str, str]) -> Mapping:
     return mapping
 
 
-def _yaml(content: bytes, name: str) -> Any:
+def _source_url(source: dict, problems: list[str]) -> str:
+    url = _text_field(source, "url", "source.url", problems)
+    if url and not _web_address(url):
+        problems.append(f'"source.url" is "{url[:200]}"; give the http:// or https:// address where the source is published')
+    return url
+
+
+def _web_address(url: str) -> bool:
+    """An absolute http(s) address with a host: the only kind a source link may be (another
+    scheme, such as javascript:, would run in the reader's browser when the link is followed)."""
     try:
-        return yaml.safe_load(content.decode("utf-8-sig"))
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and not re.search(r"[\x00-\x20\x7f]", url)
+
+
+def _yaml(content: bytes, name: str) -> Any:
+    """The mapping's YAML, refused before it is built when it would expand (through aliases) to
+    more than MAX_MAPPING_VALUES values, or when an alias refers to itself."""
+    if len(content) > MAX_MAPPING_BYTES:
+        raise _Rejected([f'mapping "{name}" is {len(content) / 1e3:.0f} kB; the limit for a mapping is '
+                         f"{MAX_MAPPING_BYTES / 1e3:.0f} kB"])
+    try:
+        loader = yaml.SafeLoader(content.decode("utf-8-sig"))
+        try:
+            node = loader.get_single_node()  # the document's nodes: an alias is a second reference, not a copy
+            if node is None:
+                return None
+            values = _expanded_size(node)
+            if values > MAX_MAPPING_VALUES:
+                raise _Rejected([f'mapping "{name}" expands to {_count(values)} values through its YAML aliases '
+                                 f"(& and *); the limit is {_count(MAX_MAPPING_VALUES)}"])
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise _Rejected([f'mapping "{name}" is not valid UTF-8 YAML: {exc}']) from None
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the YAML node graph holds with every alias written out (each node's
+    size counted once, so a billion-value bomb costs no more to measure than its few nodes)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[id(node)] = 1
+            continue
+        children = [part for pair in node.value for part in pair] if isinstance(node, yaml.MappingNode) else node.value
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        if id(node) in open_nodes:
+            raise _Rejected(["the mapping refers to itself (a YAML alias inside its own anchor)"])
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise _Rejected(["the mapping refers to itself (a YAML alias inside its own anchor)"])
+            stack.append((child, False))
+    return sizes[id(root)]
 
 
 # --------------------------------------------------------------------------- reading the file
@@ -292,7 +412,7 @@ class _Table:
     header_number: int
     header: list[str]
     rows: list[tuple[int, list[Any]]]
-    problems: list[str]  # found while reading (formula cells, stray data); reported with the rest
+    problems: _Problems  # found while reading (formula cells, stray data); reported with the rest
 
 
 def _is_blank(cell: Any) -> bool:
@@ -330,7 +450,7 @@ def _split_table(records: Iterable[tuple[int, list[Any]]], skip_rows: int, place
     if all(_is_blank(c) for c in first[1]):
         raise _Rejected([f"{place} {first[0]}: expected the header (skip_rows is {skip_rows}), found an empty {place}"])
     header_number, header_cells = first
-    rows, problems, gap_at = [], [], None
+    rows, problems, gap_at = [], _Problems(), None
     for number, cells in records:
         filled = sum(not _is_blank(c) for c in cells)
         if filled == 0:
@@ -338,13 +458,28 @@ def _split_table(records: Iterable[tuple[int, list[Any]]], skip_rows: int, place
         elif gap_at is None:
             rows.append((number, cells))
         elif filled > 1:
-            problems.append(
+            problems.add(
                 f"{place} {number}: looks like data but comes after the empty {place} {gap_at}, "
                 f"where the data is taken to end; remove the empty {place}"
             )
     if not rows and not problems:
         raise _Rejected([f"the file has a header ({place} {header_number}) but no data rows"])
     return _Table(place, header_number, [_cell_text(c) for c in header_cells], rows, problems)
+
+
+def _bounded(records: Iterable[tuple[int, list[Any]]], place: str) -> Iterator[tuple[int, list[Any]]]:
+    """The records as they are read, stopping at the first that goes past MAX_ROWS or has a
+    cell longer than MAX_CELL_CHARS (nothing after it is read)."""
+    for count, (number, cells) in enumerate(records, start=1):
+        if count > MAX_ROWS:
+            raise _Limit([f"the file has more than {_count(MAX_ROWS)} {place}s; the import limit is {_count(MAX_ROWS)} "
+                          f"{place}s, so split it into several files"])
+        for column, cell in enumerate(cells, start=1):
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                where = f"column {get_column_letter(column)}" if place == "row" else f"field {column}"
+                raise _Limit([f"{place} {number}, {where}: the cell has {_count(len(cell))} characters; the import limit "
+                              f"is {_count(MAX_CELL_CHARS)} characters in a cell"])
+        yield number, cells
 
 
 def _decode(content: bytes) -> str:
@@ -391,7 +526,7 @@ def _read_csv(content: bytes, mapping: Mapping) -> _Table:
     if not text.strip():
         raise _Rejected(["the file is empty"])
     delimiter = _sniff_delimiter(text, mapping.skip_rows)
-    return _split_table(_csv_records(text, delimiter), mapping.skip_rows, "line")
+    return _split_table(_bounded(_csv_records(text, delimiter), "line"), mapping.skip_rows, "line")
 
 
 def _open_workbook(content: bytes):
@@ -400,9 +535,49 @@ def _open_workbook(content: bytes):
             "the file is not a valid .xlsx workbook (an .xlsx file is a zip archive and this one is not); "
             "an old .xls or a renamed CSV must be saved as .xlsx or .csv first"
         ])
+    _check_unpacked(content)
     try:
         return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises KeyError, BadZipFile, XML errors... for damaged files
+        raise _damaged(exc) from None
+
+
+def _row_tags(data: bytes) -> int:
+    return sum(data.count(tag) for tag in _ROW_TAGS)
+
+
+def _check_unpacked(content: bytes) -> None:
+    """Refuse a workbook that unpacks to more than MAX_UNPACKED_BYTES, or has a sheet of more
+    than MAX_ROWS rows, before openpyxl reads any of it: first by the sizes its parts declare,
+    then by the bytes they really unpack to, read in chunks and thrown away (row elements are
+    counted on the way, which costs no parsing)."""
+    limit = f"the import limit is {MAX_UNPACKED_BYTES / 1e6:.0f} MB unpacked"
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_PARTS:
+                raise _Limit([f"the workbook has {_count(len(parts))} parts; the import limit is {_count(MAX_PARTS)} parts"])
+            declared = sum(part.file_size for part in parts)
+            if declared > MAX_UNPACKED_BYTES:
+                raise _Limit([f"the workbook unpacks to {_count(round(declared / 1e6))} MB; {limit}"])
+            unpacked = 0
+            for part in parts:
+                rows, tail = 0, b""
+                with archive.open(part) as member:
+                    while chunk := member.read(1 << 20):
+                        unpacked += len(chunk)
+                        if unpacked > MAX_UNPACKED_BYTES:
+                            raise _Limit([f"the workbook unpacks to more than {MAX_UNPACKED_BYTES / 1e6:.0f} MB; {limit}"])
+                        if "/worksheets/" in "/" + part.filename:
+                            # A tag cut in two by the chunk boundary is counted with the next chunk.
+                            rows += _row_tags(tail + chunk)
+                            tail = chunk[-(_ROW_TAG_BYTES - 1):]
+                if rows > MAX_ROWS:
+                    raise _Limit([f"a sheet of the workbook has {_count(rows)} rows; the import limit is "
+                                  f"{_count(MAX_ROWS)} rows, so split it into several files"])
+    except _Rejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zipfile raises BadZipFile, zlib.error, NotImplementedError, EOFError...
         raise _damaged(exc) from None
 
 
@@ -410,14 +585,14 @@ def _damaged(exc: Exception) -> _Rejected:
     return _Rejected([f"the workbook cannot be read ({type(exc).__name__}: {exc}); open it in Excel and save it again"])
 
 
-def _xlsx_records(sheet, problems: list[str]) -> Iterator[tuple[int, list[Any]]]:
+def _xlsx_records(sheet, problems: _Problems) -> Iterator[tuple[int, list[Any]]]:
     """Cell values by row. Formulas are reported, not evaluated: the value Excel last cached
     may be stale, and we would be publishing a number nobody can trace."""
     for number, cells in enumerate(sheet.iter_rows(), start=1):
         values = []
         for column, cell in enumerate(cells, start=1):
             if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
-                problems.append(f"row {number}, column {get_column_letter(column)}: formula {str(cell.value)!r}; "
+                problems.add(f"row {number}, column {get_column_letter(column)}: formula {str(cell.value)!r}; "
                                 "paste the values instead")
                 values.append(FORMULA)
             else:
@@ -434,21 +609,34 @@ def _read_xlsx(content: bytes, mapping: Mapping) -> _Table:
         sheet = workbook[mapping.sheet] if mapping.sheet else workbook.worksheets[0]
         # Some writers record a wrong sheet size; without it openpyxl reads what is really there.
         sheet.reset_dimensions()
-        formula_problems: list[str] = []
-        records = list(_xlsx_records(sheet, formula_problems))
+        formula_problems = _Problems()
+        filled = False
+
+        def records() -> Iterator[tuple[int, list[Any]]]:
+            nonlocal filled
+            # Streamed: read-only mode parses the sheet's XML row by row as it is asked for.
+            for number, cells in _bounded(_xlsx_records(sheet, formula_problems), "row"):
+                filled = filled or any(not _is_blank(c) for c in cells)
+                yield number, cells
+
+        rows = records()
+        try:
+            table = _split_table(rows, mapping.skip_rows, "row")
+        except _Limit:
+            raise
+        except _Rejected as exc:
+            for _ in rows:  # the rest of the sheet: is it empty, and what formulas does it hold?
+                pass
+            if not filled:
+                raise _Rejected(_Problems(["the sheet is empty"]).join(formula_problems)) from None
+            raise _Rejected(formula_problems.join(exc.problems)) from None
     except _Rejected:
         raise
     except Exception as exc:  # read-only mode parses the sheet's XML only now, while iterating
         raise _damaged(exc) from None
     finally:
         workbook.close()
-    if not any(not _is_blank(c) for _, cells in records for c in cells):
-        raise _Rejected(["the sheet is empty"] + formula_problems)
-    try:
-        table = _split_table(records, mapping.skip_rows, "row")
-    except _Rejected as exc:
-        raise _Rejected(formula_problems + exc.problems) from None
-    table.problems[:0] = formula_problems
+    table.problems = formula_problems.join(table.problems)
     return table
 
 
@@ -604,21 +792,22 @@ class _RowReader:
 def _observations(table: _Table, mapping: Mapping, indicators: dict[str, str], known_regions: set[str]):
     """Observation rows and category labels from the table; _Rejected listing every bad row."""
     reader = _RowReader(mapping, _column_positions(table, mapping), indicators, known_regions)
-    problems = list(table.problems)
+    problems = _Problems().join(table.problems)
     rows, first_seen = [], {}
     for number, cells in table.rows:
         where = f"{table.place} {number}"
         if any(not _is_blank(c) for c in cells[len(table.header):]):
-            problems.append(f"{where}: has more cells than the header")
+            problems.add(f"{where}: has more cells than the header")
         if any(c is FORMULA for c in cells):
             continue
         row, row_problems = reader.read(cells)
-        problems.extend(f"{where}: {p}" for p in row_problems)
+        for problem in row_problems:
+            problems.add(f"{where}: {problem}")
         if row_problems:
             continue
         key = (row["indicator_id"], row["region_code"], row["period"], row["breakdown"])
         if key in first_seen:
-            problems.append(f"{where}: same indicator, region, period and breakdown as {table.place} {first_seen[key]}")
+            problems.add(f"{where}: same indicator, region, period and breakdown as {table.place} {first_seen[key]}")
             continue
         first_seen[key] = number
         rows.append(row)
@@ -671,20 +860,25 @@ def _parse(name: str, content: bytes, raw_mapping: Any, indicators: dict[str, st
     return _bundle(rows, categories, mapping, hashlib.sha256(content).hexdigest(), fetched_at)
 
 
-def _rejected(name: str, problems: list[str]) -> ImportRejected:
-    return ImportRejected(f'"{name}" was rejected; nothing was imported ({len(problems)} problem(s))', problems)
+def _rejected(name: str, rejected: _Rejected) -> ImportRejected:
+    return ImportRejected(f'"{name}" was rejected; nothing was imported ({_count(rejected.total())} problem(s))',
+                          rejected.listed())
 
 
 def _check_size(size: int) -> None:
     if size > MAX_FILE_BYTES:
-        raise _Rejected([f"the file is {size / 1e6:.1f} MB; the import limit is {MAX_FILE_BYTES / 1e6:.0f} MB"])
+        raise _Limit([f"the file is {size / 1e6:.1f} MB; the import limit is {MAX_FILE_BYTES / 1e6:.0f} MB"])
 
 
-def _read_input(path: Path) -> bytes:
+def _read_input(path: Path, mapping: bool = False) -> bytes:
     """The file's bytes, checking the size before reading so a huge file is never loaded."""
     if not path.is_file():
         raise _Rejected([f"{path} does not exist or is not a file"])
-    _check_size(path.stat().st_size)
+    size = path.stat().st_size
+    if mapping and size > MAX_MAPPING_BYTES:
+        raise _Limit([f'mapping "{path.name}" is {size / 1e3:.0f} kB; the limit for a mapping is '
+                      f"{MAX_MAPPING_BYTES / 1e3:.0f} kB"])
+    _check_size(size)
     return path.read_bytes()
 
 
@@ -701,11 +895,11 @@ def read_file(path: str | Path, mapping: str | Path | dict, *, indicators: dict[
     a person sees in the file. ``fetched_at`` goes into the source row (default: now)."""
     path = Path(path)
     try:
-        raw_mapping = mapping if isinstance(mapping, dict) else _yaml(_read_input(Path(mapping)), Path(mapping).name)
+        raw_mapping = mapping if isinstance(mapping, dict) else _yaml(_read_input(Path(mapping), True), Path(mapping).name)
         content = _read_input(path)
         return _parse(path.name, content, raw_mapping, indicators, known_regions, fetched_at or _now())
     except _Rejected as exc:
-        raise _rejected(path.name, exc.problems) from None
+        raise _rejected(path.name, exc) from None
 
 
 # --------------------------------------------------------------------------- stored imports
@@ -753,7 +947,7 @@ def _stored_mapping(item: _Stored, root: Path | None) -> Any:
     try:
         return _yaml(item.mapping.read_bytes(root), item.mapping.name)
     except _Rejected as exc:
-        raise ImportRejected(f"stored import {item.data.name} has an unreadable mapping", exc.problems) from None
+        raise ImportRejected(f"stored import {item.data.name} has an unreadable mapping", exc.listed()) from None
 
 
 def _reparse(item: _Stored, indicators: dict[str, str], known_regions: set[str], root: Path | None) -> Bundle:
@@ -763,7 +957,7 @@ def _reparse(item: _Stored, indicators: dict[str, str], known_regions: set[str],
                       item.data.fetched_at)
     except _Rejected as exc:
         message = f"stored import {item.data.name} no longer passes the import checks"
-        raise ImportRejected(message, exc.problems) from None
+        raise ImportRejected(message, exc.listed()) from None
 
 
 def _check_overlaps(named: list[tuple[str, Bundle]]) -> None:
@@ -821,12 +1015,12 @@ def import_file(path: str | Path, mapping_path: str | Path, *, indicators: dict[
     Importing the identical file again with the same mapping changes nothing and says so."""
     path, mapping_path = Path(path), Path(mapping_path)
     try:
-        mapping_bytes = _read_input(mapping_path)
+        mapping_bytes = _read_input(mapping_path, True)
         raw_mapping = _yaml(mapping_bytes, mapping_path.name)
         content = _read_input(path)
         bundle = _parse(path.name, content, raw_mapping, indicators, known_regions, _now())
     except _Rejected as exc:
-        raise _rejected(path.name, exc.problems) from None
+        raise _rejected(path.name, exc) from None
     checksum = hashlib.sha256(content).hexdigest()
 
     stored = _stored_imports(root)

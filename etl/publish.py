@@ -4,6 +4,11 @@ The served file is only ever replaced by os.replace of a complete, checked, chec
 so readers see either the old database or the new one, never a mix. App workers hold read-only
 connections on the old inode and reopen when they see a new one. A failed or interrupted build
 leaves the served file untouched.
+
+Just before the swap, the new file's size, modification time and SHA-256 go into the publish
+record beside it (warehouse.duckdb.published.json, boligsosial/integrity.py), which still names
+the file being replaced too. The app serves only a file that matches its record, so a file
+changed or cut short in place afterwards is noticed within seconds.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from boligsosial import settings
+from boligsosial import integrity, settings
 from etl import checks, runlog
 from etl.errors import ValidationFailed
 
@@ -48,8 +53,11 @@ def data_version(tables: dict[str, pd.DataFrame]) -> str:
 
 
 def remove_stale_temp_files(target: Path) -> None:
-    """A build killed hard (SIGKILL, power loss) can leave its temp file; the next run clears it."""
-    for stale in target.parent.glob(target.name + TEMP_MARK + "*"):
+    """A build killed hard (SIGKILL, power loss) can leave its temp files (the database's and
+    the publish record's); the next run clears them."""
+    stale_files = [*target.parent.glob(target.name + TEMP_MARK + "*"),
+                   *target.parent.glob(integrity.record_path(target).name + TEMP_MARK + "*")]
+    for stale in stale_files:
         pid = stale.name.split(TEMP_MARK, 1)[1].split(".", 1)[0]
         if pid.isdigit() and _pid_alive(int(pid)) and int(pid) != os.getpid():
             continue  # another build is running right now
@@ -133,6 +141,7 @@ def publish(tables: dict[str, pd.DataFrame], run: runlog.Run, target: Path | Non
         con.close()
         con = None
         _fsync(temp)
+        integrity.add_to_record(target, integrity.describe(temp, version))
         os.replace(temp, target)
         _fsync(target.parent)
     finally:

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from tests.story_warehouse import build_story_warehouse
+from tests.warehouse_factory import publish_file
 
 K = "test-kostra"
 P = "test-population"
@@ -200,7 +201,7 @@ def build_region_warehouse(path: Path) -> Path:
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    building.replace(path)
+    publish_file(building, path)
     return path
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.warehouse_factory import OBSERVATIONS, build_test_warehouse
+from tests.warehouse_factory import OBSERVATIONS, build_test_warehouse, publish_file
 
 INDICATORS = [
     # id, unit, unit_label_nb, unit_label_en, decimals, better, title_nb, title_en
@@ -204,7 +204,7 @@ def build_story_warehouse(path: Path) -> Path:
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    building.replace(path)
+    publish_file(building, path)
     return path
 
 

@@ -421,6 +421,7 @@ def test_data_page_links_download_what_they_say(client, real):
 def test_data_page_without_a_warehouse_explains_itself(client):
     queries.close()
     response = client.get("/data")
+    assert response.status_code == 503
     assert "Databasen er ikke bygget" in _Page(response.get_data(as_text=True)).text
 
 

@@ -184,7 +184,9 @@ def test_healthz_reports_the_data_version(client, warehouse):
 
 
 def test_without_a_warehouse_the_page_explains_how_to_build_it(client):
-    page = _get(client, "/")
+    response = client.get("/")
+    assert response.status_code == 503  # never 200 without the figures
+    page = _Page(response.get_data(as_text=True))
     assert "Databasen er ikke bygget" in page.text
     assert "The database has not been built" in page.text
     assert "make run" in page.text and "python -m etl build" in page.text
@@ -203,9 +205,12 @@ def test_without_a_warehouse_healthz_is_503_with_a_reason(client):
 
 
 def test_a_corrupt_warehouse_is_reported_the_same_way(client):
+    build_test_warehouse(settings.warehouse_path())
     settings.warehouse_path().write_bytes(b"\x00garbage" * 512)
     assert client.get("/healthz").status_code == 503
-    assert "The database has not been built" in _get(client, "/?lang=en").text
+    response = client.get("/?lang=en")
+    assert response.status_code == 503
+    assert "The database is corrupt" in _Page(response.get_data(as_text=True)).text
 
 
 # ------------------------------------------------------------------------------ tiles and config

@@ -301,8 +301,9 @@ def test_with_regional_data_the_page_does_not_ask_for_a_refresh(client):
 
 def test_without_a_warehouse_the_page_says_how_to_build_it(monkeypatch, tmp_path):
     monkeypatch.setenv("BOLIG_WAREHOUSE", str(tmp_path / "missing.duckdb"))
-    text = _text(_page(app_module.server.test_client(), "/kommuner?region=3101"))
-    assert "Databasen er ikke bygget" in text
+    response = app_module.server.test_client().get("/kommuner?region=3101")
+    assert response.status_code == 503  # never 200 without the figures
+    assert "Databasen er ikke bygget" in _text(response.get_data(as_text=True))
 
 
 # ------------------------------------------------------------------------------ bad input

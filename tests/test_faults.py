@@ -2,7 +2,8 @@
 the app down or shows a traceback; every page says what is wrong, /healthz answers non-200
 with the reason, /status tells data version, last good run and a failed refresh apart; a good
 file appearing is served without a restart; and a warehouse published while requests are
-running never gives a failed request or a response that mixes two versions."""
+running never gives a failed request or a response that mixes two versions. (Files changed in
+place under a running server: tests/test_integrity.py.)"""
 from __future__ import annotations
 
 import json
@@ -19,11 +20,11 @@ import pytest
 import requests
 
 import app as app_module
-from boligsosial import i18n, queries, runs, settings
+from boligsosial import errors, i18n, integrity, queries, runs, settings
 from boligsosial.data_version import HEADER
 from boligsosial.numbers import NBSP
 from tests.live_server import start_gunicorn
-from tests.warehouse_factory import OBSERVATIONS, build_test_warehouse
+from tests.warehouse_factory import OBSERVATIONS, build_test_warehouse, publish_file
 
 pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
 
@@ -80,24 +81,39 @@ def _foreign(path: Path) -> None:
 
 
 BROKEN = {"missing": _missing, "garbage": _garbage, "empty": _empty, "without-meta": _without_meta, "foreign": _foreign}
+# What the notice calls each, when it replaces a published file.
+KIND = {"missing": integrity.MISSING, "garbage": integrity.CORRUPT, "empty": integrity.INCOMPLETE,
+        "without-meta": integrity.CORRUPT, "foreign": integrity.CORRUPT}
 
 
-def _says_what_is_wrong(path: str, body: str) -> bool:
+def _says_what_is_wrong(path: str, body: str, kind: str | None = None) -> bool:
     if path == "/status":
         return any(i18n.t(key, "nb") in body for key in ("page.status.data_missing", "page.status.data_unreadable"))
-    return i18n.t("warehouse.missing_heading", "nb") in body
+    kinds = [kind] if kind else errors.KINDS
+    return any(i18n.t(f"warehouse.problem.{k}.heading", "nb") in body and f'data-problem="{k}"' in body for k in kinds)
+
+
+def _notice(body: str) -> str:
+    start = body.index('<section class="notice notice-error"')
+    return body[start:body.index("</section>", start)]
 
 
 @pytest.mark.parametrize("fault", BROKEN)
 def test_every_page_says_plainly_what_is_wrong(client, fault):
+    build_test_warehouse(settings.warehouse_path())
+    assert client.get("/").status_code == 200
     BROKEN[fault](settings.warehouse_path())
+    notices = set()
     for path in _pages():
         response = client.get(path)
         body = response.get_data(as_text=True)
-        assert response.status_code in (200, 503), (path, response.status_code)
-        assert _says_what_is_wrong(path, body), path
+        assert response.status_code == 503, (path, response.status_code)  # never 200 without figures
+        assert _says_what_is_wrong(path, body, KIND[fault]), path
+        if path != "/status":
+            notices.add(_notice(body))
         for leak in LEAKS:
             assert leak not in body, (path, leak)
+    assert len(notices) == 1  # every page: the same notice
 
 
 @pytest.mark.parametrize("fault", BROKEN)
@@ -138,7 +154,9 @@ def _unreadable_tables(path: Path) -> list[str]:
 
 def test_damage_anywhere_in_the_file_never_gives_a_500(client, tmp_path):
     """Overwrite one block of a good warehouse at a time (DuckDB checks block checksums):
-    whichever table that hits, pages and /healthz answer, and say so when they cannot read."""
+    whichever table that hits, pages and /healthz answer, and say so when they cannot read.
+    Each damaged file is published with its own record, as if it had been damaged before the
+    ETL took its checksum, so that it is DuckDB's checks that must catch it."""
     good = build_test_warehouse(tmp_path / "good.duckdb")
     block = 256 * 1024
     target = settings.warehouse_path()
@@ -151,7 +169,7 @@ def test_damage_anywhere_in_the_file_never_gives_a_500(client, tmp_path):
         if not _unreadable_tables(Path(incoming)):
             continue  # this block is free space: nothing reads it
         damaged_somewhere_read += 1
-        os.replace(incoming, target)
+        publish_file(Path(incoming), target)
         assert client.get("/healthz").status_code in (200, 503), offset
         for path in _pages():
             response = client.get(path)
@@ -241,7 +259,7 @@ def test_status_page_with_only_good_runs_says_so(client):
 def test_status_page_without_warehouse_or_runs_still_answers(client):
     response = client.get("/status?lang=en")
     body = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 503  # its status says the outage too; its body gives the details
     assert i18n.t("page.status.data_missing", "en") in body
     assert i18n.t("page.status.no_runs", "en") in body
     assert i18n.t("page.status.no_ok", "en") in body
@@ -302,20 +320,20 @@ def test_recovers_without_restart_when_a_good_file_appears(tmp_path):
 
         assert state() == {(503, "")}
         page = requests.get(gunicorn.url + "/", timeout=30)
-        assert page.status_code == 200 and i18n.t("warehouse.missing_heading", "nb") in page.text
+        assert page.status_code == 503 and _says_what_is_wrong("/", page.text, integrity.MISSING)
 
         _garbage(served)
         assert state() == {(503, "")}
         assert i18n.t("page.status.data_unreadable", "nb") in requests.get(gunicorn.url + "/status", timeout=30).text
 
-        os.replace(staged, served)
+        publish_file(staged, served)
         assert state() == {(200, "good-1")}
         page = requests.get(gunicorn.url + "/", timeout=30)
-        assert page.headers[HEADER] == "good-1" and i18n.t("warehouse.missing_heading", "nb") not in page.text
+        assert page.status_code == 200 and page.headers[HEADER] == "good-1" and not _says_what_is_wrong("/", page.text)
 
         _without_meta(served)  # a bad file published over a good one
         assert state() == {(503, "")}
-        os.replace(build_test_warehouse(tmp_path / "staged" / "again.duckdb", data_version="good-2"), served)
+        publish_file(build_test_warehouse(tmp_path / "staged" / "again.duckdb", data_version="good-2"), served)
         assert state() == {(200, "good-2")}
         assert "Traceback" not in gunicorn.log()
     finally:
@@ -385,7 +403,7 @@ def test_publishing_during_traffic_fails_no_request_and_mixes_no_versions(tmp_pa
             thread.start()
         for path in staged:  # the ETL publishing five times while the clients run
             time.sleep(1.2)
-            os.replace(path, served)
+            publish_file(path, served)
         time.sleep(1.2)
     finally:
         stop.set()

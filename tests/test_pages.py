@@ -100,7 +100,9 @@ def test_a_good_url_gives_no_notice(client):
 @pytest.mark.parametrize("path", PAGES)
 def test_without_a_warehouse_each_page_says_how_to_build_it(path, monkeypatch, tmp_path):
     monkeypatch.setenv("BOLIG_WAREHOUSE", str(tmp_path / "missing.duckdb"))
-    doc, _ = _get(app_module.server.test_client(), path)
+    response = app_module.server.test_client().get(path)
+    assert response.status_code == 503, path  # never 200 without the figures
+    doc = HtmlDoc(response.get_data(as_text=True))
     assert "Databasen er ikke bygget" in doc.text and "The database has not been built" in doc.text
     assert len(doc.all("h1")) == 1
 

@@ -10,7 +10,7 @@ import sys
 import duckdb
 import pytest
 
-from boligsosial import queries, settings
+from boligsosial import integrity, queries, settings
 from tests.warehouse_factory import OBSERVATIONS, build_test_warehouse
 
 
@@ -26,14 +26,22 @@ def test_missing_file_raises_warehouse_unavailable_naming_the_build_command():
     assert "python -m etl build" in caught.value.message
 
 
+def _as_if_published(path):
+    """Give a hand-made file a publish record, so that DuckDB's own checks are what reject it
+    (without one, boligsosial/integrity.py does first)."""
+    integrity.add_to_record(path, integrity.describe(path))
+
+
 def test_a_file_that_is_not_a_database_raises_warehouse_unavailable():
     settings.warehouse_path().write_bytes(b"this is not a duckdb file" * 100)
+    _as_if_published(settings.warehouse_path())
     with pytest.raises(queries.WarehouseUnavailable, match="cannot be opened"):
         queries.status()
 
 
 def test_a_database_without_our_tables_raises_warehouse_unavailable():
     duckdb.connect(str(settings.warehouse_path())).close()
+    _as_if_published(settings.warehouse_path())
     with pytest.raises(queries.WarehouseUnavailable, match="incomplete"):
         queries.observations("homeless")
 

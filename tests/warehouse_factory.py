@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from boligsosial import integrity
+
 SCHEMA_SQL = (Path(__file__).resolve().parent.parent / "etl" / "schema.sql").read_text(encoding="utf-8")
 
 INDICATORS = [
@@ -122,7 +124,14 @@ def build_test_warehouse(
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    os.replace(temp, path)
+    return publish_file(temp, path, data_version)
+
+
+def publish_file(built: Path, path: Path, data_version: str = "") -> Path:
+    """Rename a complete warehouse into place as a rollout does: its entry goes into the
+    publish record beside `path` first (the app serves only recorded files), then the file."""
+    integrity.add_to_record(path, integrity.describe(built, data_version))
+    os.replace(built, path)
     return path
 
 
