@@ -48,6 +48,9 @@ OPEN_END = "9999-12-31"  # stands in for an empty valid_to in comparisons
 # numerator and denominator to recompute it from.
 ADDITIVE_UNITS = {"persons", "households", "dwellings", "applications", "loans", "recipients", "cases"}
 
+# The KLASS 131 change rows the bundle is built from (data/regions/klass, see SOURCES.md).
+MUNICIPAL_CHANGE_FILES = ("131-changes-2005-01-01-2024-01-02.json", "131-changes-2026-01-01.json")
+
 _SNAPSHOT_NAME = re.compile(r"^(\d+)-(codes|changes)-(\d{4}-\d{2}-\d{2})-(\d{4}-\d{2}-\d{2})\.json$")
 
 
@@ -210,13 +213,13 @@ def rebuild_bundle(data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataF
     """Derive data/regions/regions.csv and changes.csv from the recovered KLASS material.
 
     Municipalities: the complete 2024 code list walked back through the KLASS change table to
-    2005. Counties: the county codes are the first two digits of the municipalities valid at
+    2005, and forward through the changes since (2026). Counties: the county codes are the first two digits of the municipalities valid at
     each time; their names come from the county lists of each era. County changes are the
     county-to-county moves of municipalities in the KLASS change table."""
     folder = bundle_dir(data_dir)
     raw = folder / "klass"
     anchor = _read_json(raw / "131-codesAt-2024-01-01.json")["codes"]
-    muni_changes = _read_json(raw / "131-changes-2005-01-01-2024-01-02.json")["codeChanges"]
+    muni_changes = [change for name in MUNICIPAL_CHANGE_FILES for change in _read_json(raw / name)["codeChanges"]]
     names = {item["code"]: item["name"] for item in anchor if item["code"] not in UNSPECIFIED}
     municipalities = reconstruct(names, "2024-01-01", muni_changes, COVERAGE_START)
     for row in municipalities:
@@ -239,13 +242,14 @@ def rebuild_bundle(data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataF
 
 def reconstruct(anchor: dict[str, str], anchor_date: str, change_rows: list[dict], start: str) -> list[dict]:
     """Validity periods of every code since `start`, from the complete list valid on `anchor_date`
-    (code -> name) and the KLASS change table, walked backwards one change day at a time.
+    (code -> name) and the KLASS change table, walked backwards one change day at a time, and
+    forwards through the changes after `anchor_date`.
 
     On a change day the new codes of that day did not exist the day before, unless they were
     also old codes (a unit that continues); the old codes did, under their old names. A code
     whose name or existence differs across the day starts a new period there."""
+    later, until = _walk_forward(anchor, anchor_date, change_rows)
     state = dict(anchor)  # code -> name, valid on the day being looked at
-    until = {code: "" for code in anchor}  # code -> valid_to of the period being traced back
     periods: list[dict] = []
     days = sorted({r["changeOccurred"] for r in change_rows if start < r["changeOccurred"] <= anchor_date}, reverse=True)
     for day in days:
@@ -267,7 +271,40 @@ def reconstruct(anchor: dict[str, str], anchor_date: str, change_rows: list[dict
                 until[code] = day
         state = before
     periods += [{"code": c, "name": n, "valid_from": start, "valid_to": until[c]} for c, n in state.items()]
-    return periods
+    return later + periods
+
+
+def _walk_forward(anchor: dict[str, str], anchor_date: str, change_rows: list[dict]) -> tuple[list[dict], dict[str, str]]:
+    """The periods that begin after `anchor_date` (renamings, new codes), and for each code of
+    the anchor list the day its anchor-day period ends ("" while it is still valid). A code
+    that gives part of its area away and continues (3118 in 2026) keeps its period."""
+    state = dict(anchor)
+    until = {code: "" for code in anchor}
+    opened: dict[str, tuple[str, str]] = {}  # code -> (name, valid_from) of a period begun after the anchor
+    periods: list[dict] = []
+    for day in sorted({r["changeOccurred"] for r in change_rows if r["changeOccurred"] > anchor_date}):
+        rows = [r for r in change_rows if r["changeOccurred"] == day]
+        for r in rows:
+            if state.get(r["oldCode"]) != r["oldName"]:
+                raise EtlError(
+                    f"KLASS change on {day} names {r['oldCode']} {r['oldName']!r}, but the code list valid "
+                    f"then has {state.get(r['oldCode'])!r}; the change table and the code list disagree"
+                )
+        olds, news = {r["oldCode"] for r in rows}, {r["newCode"] for r in rows}
+        after = {code: name for code, name in state.items() if code not in olds or code in news}
+        after.update({r["newCode"]: r["newName"] for r in rows})
+        for code, name in state.items():
+            if after.get(code) != name:
+                if code in opened:
+                    periods.append({"code": code, "name": name, "valid_from": opened.pop(code)[1], "valid_to": day})
+                else:
+                    until[code] = day
+        for code, name in after.items():
+            if state.get(code) != name:
+                opened[code] = (name, day)
+        state = after
+    periods += [{"code": c, "name": n, "valid_from": f, "valid_to": ""} for c, (n, f) in opened.items()]
+    return periods, until
 
 
 def county_name_eras(folder: Path) -> list[tuple[str, dict[str, str]]]:
@@ -456,7 +493,7 @@ def harmonise(
         went, splits = timeline.flow(code, timeline.reference_day(code, row["period"]))
         if len(went) > 1:
             breaks += [_break(t, row["indicator_id"], d, c) for t in went for d, c in splits]
-            on_target.append(_flag(row, "not harmonised: " + _split_text(splits)))
+            on_target.append(_flag(row, "not harmonised: " + _split_text(splits, timeline)))
             continue
         (target_code,) = went
         groups[(row["indicator_id"], target_code, row["period"], row["breakdown"])].append(row)
@@ -469,7 +506,7 @@ def harmonise(
             splits += split
         if splits:
             breaks += [_break(target_code, indicator, d, c) for d, c in splits]
-            on_target += [_flag(r, "not harmonised: " + _split_text(splits)) for r in rows]
+            on_target += [_flag(r, "not harmonised: " + _split_text(splits, timeline)) for r in rows]
         elif parts == {target_code} and all(r["region_code"] == target_code for r in rows):
             on_target += rows
         elif len(parts) == 1:
@@ -502,8 +539,11 @@ def _break(region_code: str, indicator: str, day: str, old_code: str) -> dict:
     return {"region_code": region_code, "indicator_id": indicator, "changed_on": day, "kind": "split", "old_code": old_code}
 
 
-def _split_text(splits) -> str:
-    return "; ".join(f"{code} was split on {day}" for day, code in sorted(set(splits)))
+def _split_text(splits, timeline: _Timeline) -> str:
+    """A code that continues beside what it gave away (3118 Indre Østfold in 2026) had its
+    border moved; one that ended was split. Either way its earlier figures cover another area."""
+    return "; ".join(f"{code} gave part of its area away on {day}" if timeline.valid(code, day) else f"{code} was split on {day}"
+                     for day, code in sorted(set(splits)))
 
 
 def _combined(rows: list[dict], target_code: str, parts: list[str], value: float, status: str, derivation: str) -> dict:
