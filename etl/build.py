@@ -67,7 +67,8 @@ def collect(progress: Progress = lambda _: None, target_date: date | None = None
     bundles.append(importer.load_bundle(indicators=units, known_regions=set(region_table["code"])))
     observations, superseded = combine(bundles)
     progress("harmonising to today's region codes")
-    current, breaks = regions.harmonise(observations, region_table, changes, indicators, target_date or date.today())
+    current, breaks = regions.harmonise(observations, region_table, changes, indicators, target_date or date.today(),
+                                        whole_sources=ssb.weighted_sources())
     progress("strategies")
     strategy_tables = strategies.load_strategies()
     categories = _union([b.categories for b in bundles], CATEGORY_COLUMNS, ["dimension", "code"])

@@ -24,6 +24,7 @@ import sys
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Collection
 
 import pandas as pd
 
@@ -468,13 +469,18 @@ def harmonise(
     changes: pd.DataFrame,
     indicators: pd.DataFrame,
     target_date: date | str,
+    whole_sources: Collection[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Observations moved onto the codes valid at `target_date`, and the series breaks.
 
     Returns (observations with OBSERVATION_COLUMNS + harmonised, original_codes; breaks with
     BREAK_COLUMNS). Rows already on a code that did not change pass through untouched; so do the
     country ("0") and codes the registry does not know. Only changes up to `target_date` apply:
-    harmonising runs forward in time, so codes newer than the target also pass through."""
+    harmonising runs forward in time, so codes newer than the target also pass through.
+
+    County rows from `whole_sources` are SSB's own weighted figures (KOSTRA): they are relabelled
+    when a county only changed its number, but never summed or recomputed into a merged county;
+    such rows stay on their own code, flagged."""
     check_columns(observations, OBSERVATION_COLUMNS, "observations to harmonise")
     timeline = _Timeline(regions, changes, _iso(target_date))
     kinds = _kinds(indicators)
@@ -511,6 +517,10 @@ def harmonise(
             on_target += rows
         elif len(parts) == 1:
             on_target += [dict(r, region_code=target_code, harmonised=True, original_codes=r["region_code"]) for r in rows]
+        elif timeline.level.get(target_code) == "county" and any(r["source_id"] in whole_sources for r in rows):
+            note = (f"not harmonised: {'+'.join(sorted(parts))} became {target_code}; SSB's own county figures "
+                    "(KOSTRA, weighted) are not summed or recomputed")
+            on_target += [_flag(r, note) for r in rows]
         else:
             kind = kinds.get(indicator, {"kind": "other"})
             if kind["kind"] == "count":
