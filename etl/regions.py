@@ -484,26 +484,55 @@ def harmonise(
     check_columns(observations, OBSERVATION_COLUMNS, "observations to harmonise")
     timeline = _Timeline(regions, changes, _iso(target_date))
     kinds = _kinds(indicators)
-    # Plain dicts, not DataFrame rows: the work is per group, and row access in pandas is slow.
-    records = [dict(r, harmonised=False, original_codes="") for r in observations[OBSERVATION_COLUMNS].to_dict("records")]
-
-    on_target: list[dict] = []  # rows on target codes, or kept on their old codes (flagged)
-    breaks: list[dict] = []
-    rate_groups = []
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    for row in records:
-        code = row["region_code"]
+    frame = observations[OBSERVATION_COLUMNS].reset_index(drop=True)
+    # Where each place's figures for a period go is the same for every indicator: worked out once
+    # per (code, period), a few thousand pairs, and joined onto the rows. Only the rows that must
+    # be combined (merged places) are handled one by one.
+    routes = []
+    for code, period in frame[["region_code", "period"]].drop_duplicates().itertuples(index=False):
         if code == COUNTRY_CODE or code not in timeline.spans:
-            on_target.append(row)
+            routes.append((code, period, "keep", code, False, ""))
             continue
-        went, splits = timeline.flow(code, timeline.reference_day(code, row["period"]))
+        day = timeline.reference_day(code, period)
+        went, splits = timeline.flow(code, day)
         if len(went) > 1:
-            breaks += [_break(t, row["indicator_id"], d, c) for t in went for d, c in splits]
-            on_target.append(_flag(row, "not harmonised: " + _split_text(splits, timeline)))
+            routes.append((code, period, "split", "", False, "not harmonised: " + _split_text(splits, timeline)))
             continue
-        (target_code,) = went
-        groups[(row["indicator_id"], target_code, row["period"], row["breakdown"])].append(row)
+        (target,) = went
+        found, split = timeline.parts(target, day)
+        routes.append((code, period, "one", target, found == {code} and not split, ""))
+    route = pd.DataFrame(routes, columns=["region_code", "period", "_route", "_target", "_alone", "_split_note"])
+    frame = frame.merge(route, on=["region_code", "period"], how="left", sort=False)
+    group = ["indicator_id", "_target", "period", "breakdown"]
+    one = frame["_route"] == "one"
+    codes_in_group = frame[one].groupby(group, sort=False)["region_code"].transform("nunique")
+    simple = pd.Series(False, index=frame.index)
+    simple[one] = frame.loc[one, "_alone"].astype(bool) & (codes_in_group == 1)
 
+    fast = frame[~one | simple].copy()  # kept as they are, relabelled 1:1, or flagged as split
+    fast["harmonised"], fast["original_codes"] = False, ""
+    moved = (fast["_route"] == "one") & (fast["region_code"] != fast["_target"])
+    fast.loc[moved, "original_codes"] = fast.loc[moved, "region_code"]
+    fast.loc[moved, "region_code"] = fast.loc[moved, "_target"]
+    fast.loc[moved, "harmonised"] = True
+    split = fast["_route"] == "split"
+    has_note = fast["note"].notna() & (fast["note"].astype(str) != "")
+    fast.loc[split & has_note, "note"] = fast.loc[split & has_note, "note"] + "; " + fast.loc[split & has_note, "_split_note"]
+    fast.loc[split & ~has_note, "note"] = fast.loc[split & ~has_note, "_split_note"]
+    breaks: list[dict] = []
+    for indicator, code, period in frame.loc[frame["_route"] == "split", ["indicator_id", "region_code", "period"]].drop_duplicates().itertuples(index=False):
+        went, splits = timeline.flow(code, timeline.reference_day(code, period))
+        breaks += [_break(t, indicator, d, c) for t in went for d, c in splits]
+    fast = fast[HARMONISED_COLUMNS]
+
+    # Plain dicts, not DataFrame rows: the work is per group, and row access in pandas is slow.
+    slow = frame.loc[one & ~simple]
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in slow[[*OBSERVATION_COLUMNS, "_target"]].to_dict("records"):
+        target_code = row.pop("_target")
+        groups[(row["indicator_id"], target_code, row["period"], row["breakdown"])].append(dict(row, harmonised=False, original_codes=""))
+    on_target: list[dict] = []  # combined rows, or rows kept on their old codes (flagged)
+    rate_groups = []
     for (indicator, target_code, period, _), rows in groups.items():
         parts, splits = set(), []
         for code in {r["region_code"] for r in rows}:
@@ -532,9 +561,16 @@ def harmonise(
                         f"{indicator} value cannot be combined without a numerator and denominator")
                 on_target += [_flag(r, note) for r in rows]
 
-    lookup = {(r["region_code"], r["indicator_id"], r["period"], r["breakdown"]): r for r in on_target}
-    on_target += [_recompute(rows, target_code, parts, kind, lookup) for rows, target_code, parts, kind in rate_groups]
-    result = pd.DataFrame(on_target, columns=HARMONISED_COLUMNS).astype({"value": "float64", "derived": bool, "harmonised": bool})
+    if rate_groups:
+        # A merged place's rate is recomputed from its numerator and denominator on the target code.
+        wanted = {(target, kind[role]) for _, target, _, kind in rate_groups for role in ("numerator", "denominator")}
+        near = fast[fast["indicator_id"].isin({i for _, i in wanted}) & fast["region_code"].isin({t for t, _ in wanted})]
+        lookup = {(r["region_code"], r["indicator_id"], r["period"], r["breakdown"]): r for r in near.to_dict("records")}
+        lookup.update({(r["region_code"], r["indicator_id"], r["period"], r["breakdown"]): r for r in on_target})
+        on_target += [_recompute(rows, target_code, parts, kind, lookup) for rows, target_code, parts, kind in rate_groups]
+    combined = pd.DataFrame(on_target, columns=HARMONISED_COLUMNS)
+    result = pd.concat([f for f in (fast, combined) if len(f)] or [combined], ignore_index=True)
+    result = result.astype({"value": "float64", "derived": bool, "harmonised": bool})
     result = result.sort_values(["indicator_id", "region_code", "period", "breakdown"], kind="stable", ignore_index=True)
     found = pd.DataFrame(breaks, columns=BREAK_COLUMNS).drop_duplicates().sort_values(BREAK_COLUMNS, ignore_index=True)
     return result, found

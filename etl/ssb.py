@@ -154,11 +154,14 @@ def to_tidy(spec: TableSpec, data: jsonstat.Dataset, sid: str, labels_en: dict[s
     return Tidy(observations, _categories(spec, data, labels_en or {}), left_out, empty)
 
 
-def _breakdowns(spec: TableSpec, rows: pd.DataFrame) -> list[str]:
+def _breakdowns(spec: TableSpec, rows: pd.DataFrame) -> list[str] | pd.Series:
     if not spec.breakdowns:
         return [""] * len(rows)
-    columns = {b.name: ["" if code == b.total else code for code in rows[b.dimension]] for b in spec.breakdowns}
-    return [breakdown_key(dict(zip(columns, values))) for values in zip(*columns.values())]
+    # Each combination of categories once, not each cell.
+    dims = [b.dimension for b in spec.breakdowns]
+    keys = {combo: breakdown_key({b.name: "" if code == b.total else code for b, code in zip(spec.breakdowns, combo)})
+            for combo in rows[dims].drop_duplicates().itertuples(index=False, name=None)}
+    return pd.Series([keys[combo] for combo in rows[dims].itertuples(index=False, name=None)], index=rows.index, dtype=object)
 
 
 def _categories(spec: TableSpec, data: jsonstat.Dataset, labels_en: dict[str, dict[str, str]]) -> pd.DataFrame:
@@ -549,9 +552,14 @@ def _within_era(observations: pd.DataFrame, validity: dict[str, list[tuple[str, 
         last = f"{int(period[:4]) + 1}-01-01"
         return any(start < last and first < end for start, end in spans)
 
-    empty = observations["value"].isna()
-    outside = [not inside(code, period) for code, period in zip(observations["region_code"], observations["period"])]
-    return observations[~(empty & pd.Series(outside, index=observations.index))].reset_index(drop=True)
+    # Each code and period once (a few thousand pairs), not each cell.
+    pairs = observations[["region_code", "period"]].drop_duplicates()
+    outside = {(code, period) for code, period in pairs.itertuples(index=False) if not inside(code, period)}
+    if not outside:
+        return observations
+    drop = observations["value"].isna() & pd.Series(
+        [pair in outside for pair in zip(observations["region_code"], observations["period"])], index=observations.index)
+    return observations[~drop].reset_index(drop=True)
 
 
 def _stored(name: str, root: Path | None) -> snapshot.Snapshot:

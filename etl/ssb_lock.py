@@ -17,6 +17,9 @@ from pathlib import Path
 
 import yaml
 
+# libyaml's safe loader where it is installed (the lists are read by every build), else PyYAML's.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from boligsosial import settings
 from etl.errors import EtlError
 
@@ -52,7 +55,7 @@ def read(path: Path | None = None) -> dict[str, dict]:
     if not path.exists():
         return {}
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise EtlError(f"cannot read the SSB lock file {path}: {exc}") from exc
     entries = document.get("entries") or {}

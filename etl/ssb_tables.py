@@ -15,6 +15,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+# libyaml's safe loader where it is installed (the lists are read by every build), else PyYAML's.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 from boligsosial import settings
 from etl import pxweb
 from etl.errors import EtlError
@@ -173,7 +176,7 @@ def table_list_path() -> Path:
 def load_table_list(path: Path | str | None = None) -> list[Entry]:
     path = Path(path) if path else table_list_path()
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise EtlError(f"cannot read the SSB table list {path}: {exc}") from exc
     entries = []
