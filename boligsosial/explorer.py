@@ -468,10 +468,13 @@ def ranking(place: Place, indicator_id: str, scope: str, gaz: Gazetteer, lang: s
     level = place.level if place.level in ("county", "municipality") else "county"
     if level == "county" and scope == "county":
         scope = "all"
-    rows = series(indicator_id, lang, level=level)
+    # From the level's kept series: only the chosen period's rows become dicts.
+    keys, packed = _level_series(indicator_id, lang, level)
+    code_at, period_at, value_at = (keys.index(k) for k in ("region_code", "period", "value")) if keys else (0, 0, 0)
     if period is None:
-        own = periods_with_values(r for r in rows if r["region_code"] == place.code)
-        period = own[-1] if own else (periods_with_values(rows) or [None])[-1]
+        valued = [t for t in packed if not is_missing(t[value_at])]
+        own = sorted({t[period_at] for t in valued if t[code_at] == place.code})
+        period = own[-1] if own else (sorted({t[period_at] for t in valued}) or [None])[-1]
     candidates = gaz.places(level)
     result = Ranking(scope, period, [])
     if scope == "county":
@@ -483,7 +486,7 @@ def ranking(place: Place, indicator_id: str, scope: str, gaz: Gazetteer, lang: s
             return result
         candidates = chosen
         result.similar_count = len(chosen) - 1
-    at = {r["region_code"]: r for r in rows if r["period"] == period}
+    at = {t[code_at]: dict(zip(keys, t)) for t in packed if t[period_at] == period}
     entries = [Ranked(p, at.get(p.code), None) for p in candidates]
     valued = sorted((e for e in entries if e.row is not None and not is_missing(e.row["value"])),
                     key=lambda e: (-e.row["value"], e.place.name))
