@@ -256,7 +256,13 @@ class Offer:
 
 
 def offers() -> list[Offer]:
-    return [Offer(str(e["id"]), e.get("count"), e.get("rate")) for e in config()["indicators"]]
+    return list(_offers(id(config())))
+
+
+@lru_cache(maxsize=1)
+def _offers(_config: int) -> tuple[Offer, ...]:
+    # Asked for dozens of times per page; the page config is read once (page_config caches it).
+    return tuple(Offer(str(e["id"]), e.get("count"), e.get("rate")) for e in config()["indicators"])
 
 
 def offer(offer_id: str) -> Offer:
