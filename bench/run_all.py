@@ -30,6 +30,7 @@ BENCHES = [
     ("build", "build_bench.py", "offline ETL build time and database size"),
     ("refresh", "refresh_bench.py", "a refresh that changes nothing (fake SSB)"),
     ("hardening", "hardening.py", "slow clients, a 300 MB POST, a file changed in place, import bombs"),
+    ("scale", "scale_bench.py", "national size and ten times it (TEST DATA): build, /kommuner, /figur, API CSV, worker memory"),
     ("figur_render", "figur_render.py", "public chart page: cold render vs cached"),
     ("page_weight", "page_weight.py", "bytes transferred on first load per page (Chromium)"),
     ("lighthouse", "lighthouse.py", "Lighthouse mobile and desktop per page"),
@@ -38,7 +39,7 @@ BENCHES = [
     ("nginx", "nginx_bench.py", "the same load through nginx (cache) in front of two instances"),
     ("soak", "soak.py", "50 readers for 5 minutes with a rebuild halfway"),
 ]
-QUICK = {"BENCH_RUNS": "2", "LOAD_SECONDS": "10", "LOAD_USERS": "10", "SERVER_TIME_REPEAT": "5",
+QUICK = {"BENCH_RUNS": "2", "SCALE_SIZES": "national", "LOAD_SECONDS": "10", "LOAD_USERS": "10", "SERVER_TIME_REPEAT": "5",
          "SERVER_TIME_LOAD_SECONDS": "5", "WRK_SECONDS": "2", "WRK_ROUNDS": "1", "NGINX_SECONDS": "10", "SOAK_SECONDS": "20",
          "LH_RUNS": "1", "LH_PRESETS": "mobile",
          "SLOW_SECONDS": "10"}
@@ -83,6 +84,16 @@ def headlines(since: str) -> list[str]:
         lines.append(f"{two['slow_clients']} slow clients: /healthz max {two['healthz_ms']['max']} ms; 300 MB POST: HTTP "
                      f"{post['status']}, worker RSS {post['rss_before_mb']} -> {post['rss_after_mb']} MB; file changed in "
                      f"place: 503 on every worker after {max(hard['integrity']['detection_seconds'].values())} s at most")
+    if scale := _read("scale", since):
+        figures = scale["figures"]
+        for label in ("national", "10x"):
+            if label in figures:
+                f = figures[label]
+                lines.append(f"scale {label} ({f['observations']:,} observations): build {f['build_s']} s, database {f['database_mb']} MB, "
+                             f"/kommuner cold p95 {f['kommuner_cold_p95_ms']} ms (fresh {f['kommuner_fresh_p95_ms']}), cached p95 "
+                             f"{f['kommuner_cached_p95_ms']} ms, API CSV of every region {f['api_csv_all_ms']} ms, worker {f['worker_rss_mb']} MB")
+        for name, check in figures.get("budget", {}).items():
+            lines.append(f"scale budget {name}: {check['national']} (<= {check['budget']}: {'met' if check['met'] else 'NOT met'})")
     if load := _read("load", since):
         p = load["latency_all"]
         lines.append(f"load ({load['settings']['users']} readers, {load['settings']['seconds']:.0f} s): {load['requests_per_s']} req/s, "

@@ -292,7 +292,13 @@ class Offer:
 
 
 def offers() -> list[Offer]:
-    return [Offer(str(e["id"]), e.get("count"), e.get("rate")) for e in config()["indicators"]]
+    return list(_offers(id(config())))
+
+
+@lru_cache(maxsize=1)
+def _offers(_config: int) -> tuple[Offer, ...]:
+    # Asked for dozens of times per page; the page config is read once (page_config caches it).
+    return tuple(Offer(str(e["id"]), e.get("count"), e.get("rate")) for e in config()["indicators"])
 
 
 def offer(offer_id: str) -> Offer:
@@ -311,14 +317,53 @@ def offer_for_indicator(indicator_id: str) -> tuple[Offer, str] | None:
 def series(indicator_id: str, lang: str, regions: Sequence[str] | None = None, level: str | None = None) -> list[dict]:
     """An indicator's totals for regions (or a level), on today's codes. For a rate with a
     numerator and a denominator, the places and years the warehouse has no published rate for
-    are computed from the two (never from summed rates) and marked derived, with how."""
-    published = [dict(r) for r in queries.explorer_rows([indicator_id], regions, level)]
-    catalogue = queries.indicators([indicator_id])
-    rate = catalogue.get(indicator_id) or {}
+    are computed from the two (never from summed rates) and marked derived, with how.
+
+    A whole level (every municipality's figures: the ranking, the map) is the same for every
+    place's page, so it is read once per published warehouse and kept compact
+    (queries.per_version); a list of places is taken from their levels' series."""
+    if regions is None and level is not None:
+        keys, rows = _level_series(indicator_id, lang, level)
+        return [dict(zip(keys, row)) for row in rows]
+    if regions is not None and level is None:
+        wanted = set(regions)
+        levels = queries.region_levels()
+        found = []
+        for one in sorted({levels[code] for code in wanted if code in levels}):
+            keys, rows = _level_series(indicator_id, lang, one)
+            at = keys.index("region_code") if keys else 0
+            found += [dict(zip(keys, row)) for row in rows if row[at] in wanted]
+        return sorted(found, key=lambda r: (r["region_code"], r["period"]))
+    return _series(indicator_id, lang, regions, level)
+
+
+def _level_series(indicator_id: str, lang: str, level: str) -> tuple[tuple[str, ...], list[tuple]]:
+    return queries.per_version(("series", indicator_id, lang, level), lambda: _pack(_series(indicator_id, lang, None, level)))
+
+
+def _pack(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:
+    """Rows as one key tuple and value tuples, repeated texts (sources, units) stored once."""
+    if not rows:
+        return (), []
+    keys = tuple(rows[0])
+    texts: dict[str, str] = {}
+    return keys, [tuple(texts.setdefault(v, v) if isinstance(v, str) else v for v in (r[k] for k in keys)) for r in rows]
+
+
+def _series(indicator_id: str, lang: str, regions: Sequence[str] | None, level: str | None) -> list[dict]:
+    published = queries.explorer_rows([indicator_id], regions, level)
+    rate = queries.indicators([indicator_id]).get(indicator_id) or {}
     if not rate.get("numerator") or not rate.get("denominator"):
         return published
+    # Only the places and periods without a published rate (a suppressed one counts as published).
+    parts = queries.explorer_rows([rate["numerator"], rate["denominator"]], regions, level, unless=indicator_id)
+    return with_computed(indicator_id, rate, published, parts, lang)
+
+
+def with_computed(indicator_id: str, rate: Mapping[str, Any], published: list[dict], parts: Iterable[Row], lang: str) -> list[dict]:
+    """The published rows of a rate plus the rates computed from `parts` (numerator and
+    denominator rows) where no rate is published."""
     numerator, denominator = rate["numerator"], rate["denominator"]
-    parts = queries.explorer_rows([numerator, denominator], regions, level)
     # Every published row stands, a suppressed one too: computing a rate SSB has withheld
     # would undo the suppression.
     have = {(r["region_code"], r["period"]) for r in published}
@@ -346,7 +391,7 @@ def series(indicator_id: str, lang: str, regions: Sequence[str] | None = None, l
             "decimals": rate["decimals"], "unit": rate["unit"],
             "unit_label_nb": rate["unit_label_nb"], "unit_label_en": rate["unit_label_en"],
         })
-    return sorted(published + computed, key=lambda r: (r["region_code"], r["period"]))
+    return sorted(published + computed, key=lambda r: (r["region_code"], r["period"])) if computed else published
 
 
 def _source_name(row: Row) -> str:
@@ -406,10 +451,13 @@ def profile(place: Place, gaz: Gazetteer, lang: str) -> list[ProfileLine]:
     codes = [p.code for p in chain]
     by_indicator: dict[str, list[dict]] = defaultdict(list)
     for row in queries.explorer_rows(None, codes):
-        by_indicator[row["indicator_id"]].append(dict(row))
-    for one in offers():  # computed rates where the warehouse publishes none
-        if one.rate:
-            rows = series(one.rate, lang, codes)
+        by_indicator[row["indicator_id"]].append(row)
+    rates = queries.indicators(o.rate for o in offers() if o.rate)
+    for one in offers():  # computed rates where the warehouse publishes none, from the rows at hand
+        rate = rates.get(one.rate or "") or {}
+        if rate.get("numerator") and rate.get("denominator"):
+            parts = by_indicator.get(rate["numerator"], []) + by_indicator.get(rate["denominator"], [])
+            rows = with_computed(one.rate, rate, list(by_indicator.get(one.rate, [])), parts, lang)
             if any(r["region_code"] == place.code and not is_missing(r["value"]) for r in rows):
                 by_indicator[one.rate] = rows
     order = [i for one in offers() for i in (one.count, one.rate) if i]
@@ -472,10 +520,13 @@ def ranking(place: Place, indicator_id: str, scope: str, gaz: Gazetteer, lang: s
     level = place.level if place.level in ("county", "municipality") else "county"
     if level == "county" and scope == "county":
         scope = "all"
-    rows = series(indicator_id, lang, level=level)
+    # From the level's kept series: only the chosen period's rows become dicts.
+    keys, packed = _level_series(indicator_id, lang, level)
+    code_at, period_at, value_at = (keys.index(k) for k in ("region_code", "period", "value")) if keys else (0, 0, 0)
     if period is None:
-        own = periods_with_values(r for r in rows if r["region_code"] == place.code)
-        period = own[-1] if own else (periods_with_values(rows) or [None])[-1]
+        valued = [t for t in packed if not is_missing(t[value_at])]
+        own = sorted({t[period_at] for t in valued if t[code_at] == place.code})
+        period = own[-1] if own else (sorted({t[period_at] for t in valued}) or [None])[-1]
     candidates = gaz.places(level)
     result = Ranking(scope, period, [])
     if scope == "county":
@@ -487,7 +538,7 @@ def ranking(place: Place, indicator_id: str, scope: str, gaz: Gazetteer, lang: s
             return result
         candidates = chosen
         result.similar_count = len(chosen) - 1
-    at = {r["region_code"]: r for r in rows if r["period"] == period}
+    at = {t[code_at]: dict(zip(keys, t)) for t in packed if t[period_at] == period}
     entries = [Ranked(p, at.get(p.code), None) for p in candidates]
     valued = sorted((e for e in entries if e.row is not None and not is_missing(e.row["value"])),
                     key=lambda e: (-e.row["value"], e.place.name))
@@ -505,21 +556,25 @@ def _similar(place: Place, candidates: list[Place], period: str | None, gaz: Gaz
     """The place and the `count` places of its level closest to it in population, in the
     latest year (up to the ranking's period) the place has a population figure for."""
     settings = config()["similar"]
-    population = queries.explorer_rows([settings["population_indicator"]], None, place.level)
-    own = [r for r in population if r["region_code"] == place.code and not is_missing(r["value"])
-           and (period is None or r["period"][:4] <= period[:4])]
+    indicator = settings["population_indicator"]
+    # (region, period, value) of every place of the level with a population figure: the same for
+    # every place, so read once per published warehouse.
+    population = queries.per_version(("population", indicator, place.level), lambda: [
+        (r["region_code"], r["period"], r["value"]) for r in queries.explorer_rows([indicator], None, place.level)
+        if not is_missing(r["value"])])
+    own = [(p, v) for code, p, v in population if code == place.code and (period is None or p[:4] <= period[:4])]
     if not own:
         return None, None
-    year = max(own, key=lambda r: r["period"])
-    sizes = {r["region_code"]: r["value"] for r in population if r["period"] == year["period"] and not is_missing(r["value"])}
+    year, size = max(own)
+    sizes = {code: v for code, p, v in population if p == year}
     others = [p for p in candidates if p.code != place.code and p.code in sizes]
-    others.sort(key=lambda p: (abs(sizes[p.code] - year["value"]), p.code))
-    return [place] + others[: int(settings["count"])], year["period"]
+    others.sort(key=lambda p: (abs(sizes[p.code] - size), p.code))
+    return [place] + others[: int(settings["count"])], year
 
 
 def population(place: Place, period: str | None) -> Row | None:
     indicator = config()["similar"]["population_indicator"]
-    rows = [r for r in queries.explorer_rows([indicator], [place.code]) if not is_missing(r["value"])]
+    rows = [r for r in series(indicator, "nb", [place.code]) if not is_missing(r["value"])]
     rows = [r for r in rows if period is None or r["period"] == period]
     return max(rows, key=lambda r: r["period"]) if rows else None
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
+from collections import OrderedDict
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import duckdb
 
@@ -79,10 +81,15 @@ def _file_key(path: Path) -> tuple:
 
 
 def _cursor() -> duckdb.DuckDBPyConnection:
+    return _on_warehouse(_current_connection().cursor())
+
+
+def _current_connection() -> duckdb.DuckDBPyConnection:
+    """The connection this context reads: the request's pinned one, else the live one."""
     global _connection, _opened_key
     pinned = _pinned.get()
     if pinned:
-        return _on_warehouse(pinned[0].cursor())
+        return pinned[0]
     path = settings.warehouse_path()
     try:
         key = _file_key(path)
@@ -108,7 +115,7 @@ def _cursor() -> duckdb.DuckDBPyConnection:
             _connection, _opened_key = connection, key
         if pinned is not None:
             pinned.append(_connection)
-        return _on_warehouse(_connection.cursor())
+        return _connection
 
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
@@ -163,6 +170,40 @@ def close() -> None:
             _connection.close()
         _connection, _opened_key = None, None
     integrity.checker.forget()
+    with _shared_lock:
+        _shared["connection"], _shared["values"] = None, OrderedDict()
+
+
+# Values computed from the warehouse once per published file and process: the explorer's
+# series of a whole level (every municipality's figures, shared by every place's ranking), the
+# catalogue. Tied to the connection that read them, so a new file starts afresh and a request
+# pinned to the old file never sees the new file's values (or the reverse). The connection is
+# held weakly: a strong reference would keep the old database open, and DuckDB hands a new
+# connect() to the same path the instance that is still open.
+SHARED_ENTRIES = 48
+_shared_lock = threading.Lock()
+_shared: dict[str, Any] = {"connection": None, "values": OrderedDict()}
+
+
+def per_version(key: tuple, build: Callable[[], Any]) -> Any:
+    """build() once per published warehouse (in this process), then its value; the least
+    recently used values go first. Callers must not change what they get back."""
+    connection = _current_connection()
+    with _shared_lock:
+        held = _shared["connection"]() if _shared["connection"] is not None else None
+        if held is not connection:
+            _shared["connection"], _shared["values"] = weakref.ref(connection), OrderedDict()
+        values = _shared["values"]
+        if key in values:
+            values.move_to_end(key)
+            return values[key]
+    value = build()
+    with _shared_lock:
+        if _shared["connection"] is not None and _shared["connection"]() is connection:
+            values[key] = value
+            while len(values) > SHARED_ENTRIES:
+                values.popitem(last=False)
+    return value
 
 
 # DuckDB cannot be used across fork: a child that inherits an open database crashes when it
@@ -524,9 +565,10 @@ def card_rows(
 
 
 def indicators(indicator_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Catalogue rows of the given indicators, by id (unknown ids are simply absent)."""
-    rows = _rows("SELECT * FROM indicator WHERE list_contains($ids, id)", {"ids": [str(i) for i in indicator_ids]})
-    return {row["id"]: row for row in rows}
+    """Catalogue rows of the given indicators, by id (unknown ids are simply absent). Read once
+    per published warehouse: pages ask for it many times."""
+    catalogue = per_version(("indicator",), lambda: {row["id"]: row for row in _rows("SELECT * FROM indicator")})
+    return {i: dict(catalogue[i]) for i in dict.fromkeys(str(i) for i in indicator_ids) if i in catalogue}
 
 
 def categories(dimensions: Iterable[str]) -> list[dict[str, Any]]:
@@ -617,6 +659,8 @@ _EXPLORER_ROWS_SQL = """
       AND ($indicators IS NULL OR list_contains($indicators, o.indicator_id))
       AND ($regions IS NULL OR list_contains($regions, o.region_code))
       AND ($level IS NULL OR o.region_code IN (SELECT code FROM region WHERE level = $level))
+      AND ($unless IS NULL OR NOT EXISTS (SELECT 1 FROM observation_current p WHERE p.indicator_id = $unless
+                                          AND p.breakdown = '' AND p.region_code = o.region_code AND p.period = o.period))
     ORDER BY o.indicator_id, o.region_code, o.period
 """
 
@@ -625,16 +669,19 @@ def explorer_rows(
     indicator_ids: Iterable[str] | None = None,
     regions: Iterable[str] | None = None,
     level: str | None = None,
+    unless: str | None = None,
 ) -> list[dict[str, Any]]:
     """Totals on today's codes, each with its unit and source: of the given indicators (None:
     every one), for the given regions (None: every one) or every region of `level` (a code of
-    that level no longer valid today can still hold rows that could not be carried over)."""
+    that level no longer valid today can still hold rows that could not be carried over).
+    `unless` (an indicator) leaves out the places and periods that indicator has a total for."""
     return _rows(
         _EXPLORER_ROWS_SQL,
         {
             "indicators": None if indicator_ids is None else [str(i) for i in indicator_ids],
             "regions": None if regions is None else [str(r) for r in regions],
             "level": level,
+            "unless": unless,
         },
     )
 
@@ -693,6 +740,12 @@ def explorer_regions() -> list[dict[str, Any]]:
     )
 
 
+def region_levels() -> dict[str, str]:
+    """Every region code with its level (country, county, municipality)."""
+    return per_version(("region_levels",), lambda: {row["code"]: row["level"] for row in _rows(
+        "SELECT code, any_value(level) AS level FROM region GROUP BY code")})
+
+
 def region_changes() -> list[dict[str, Any]]:
     """Every change of region code, oldest first."""
     return _rows(
@@ -705,6 +758,10 @@ def explorer_levels() -> dict[str, int]:
     """How many totals from Statistics Norway's tables (sources of kind 'ssb', which only
     `etl refresh` loads) the warehouse holds per region level: whether municipal statistics
     have been loaded at all. The curated figures for a few big cities do not count."""
+    return dict(per_version(("explorer_levels",), _explorer_levels))
+
+
+def _explorer_levels() -> dict[str, int]:
     rows = _rows(
         """WITH levels AS (SELECT code, any_value(level) AS level FROM region GROUP BY code)
            SELECT l.level, count(*) AS n
@@ -719,11 +776,9 @@ def explorer_levels() -> dict[str, int]:
 
 def explorer_places_with_data() -> dict[str, int]:
     """Region codes with at least one total, and how many indicators each has."""
-    rows = _rows(
+    return dict(per_version(("explorer_places_with_data",), lambda: {row["region_code"]: row["n"] for row in _rows(
         """SELECT region_code, count(DISTINCT indicator_id) AS n FROM observation_current
-           WHERE breakdown = '' AND value IS NOT NULL GROUP BY region_code"""
-    )
-    return {row["region_code"]: row["n"] for row in rows}
+           WHERE breakdown = '' AND value IS NOT NULL GROUP BY region_code""")}))
 
 
 def municipal_strategies(region_code: str) -> list[dict[str, Any]]:

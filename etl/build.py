@@ -75,7 +75,8 @@ def collect(progress: Progress = lambda _: None, target_date: date | None = None
     observations, superseded = combine(bundles)
     observations = expected.add_missing(observations, catalogue.load_expected())
     progress("harmonising to today's region codes")
-    current, breaks = regions.harmonise(observations, region_table, changes, indicators, target_date or date.today())
+    current, breaks = regions.harmonise(observations, region_table, changes, indicators, target_date or date.today(),
+                                        whole_sources=ssb.weighted_sources())
     progress("strategies")
     strategy_tables = strategies.load_strategies()
     categories = _union([b.categories for b in bundles], CATEGORY_COLUMNS, ["dimension", "code"])

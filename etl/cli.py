@@ -1,4 +1,4 @@
-"""python -m etl build | refresh | import FILE | status | find-tables TEXT
+"""python -m etl build | refresh | check-upstream | import FILE | status | find-tables TEXT
 
 Exit codes (for scripts): 0 ok, 1 other ETL error, 2 usage, 3 upstream unreachable or failing,
 4 upstream table changed shape, 5 import rejected, 6 validation failed (nothing published),
@@ -47,7 +47,7 @@ def _print_published(published, seconds: float) -> None:
 
 
 def cmd_refresh(args) -> int:
-    from etl import build, klass, pxweb, runlog, ssb
+    from etl import build, klass, pxweb, runlog, ssb, ssb_lock
 
     errors: list[tuple[str, EtlError]] = []
     if not args.skip_regions:
@@ -57,17 +57,23 @@ def cmd_refresh(args) -> int:
         except EtlError as exc:
             errors.append(("KLASS", exc))
     print("SSB tables ...")
-    table_ids = args.tables or [spec.id for spec in ssb.load_table_list()]
+    names = args.tables or [entry.key for entry in ssb.load_table_list()]
     client = pxweb.PxWebClient()  # one client, so the rate limit holds across tables
     results = []
-    with tqdm(total=len(table_ids), desc="SSB", unit="table", disable=None, leave=False) as bar:
-        for table_id in table_ids:
-            results += ssb.refresh([table_id], client=client, progress=bar.set_postfix_str)
+    with tqdm(total=len(names), desc="SSB", unit="table", disable=None, leave=False) as bar:
+        for name in names:
+            results += ssb.refresh([name], client=client, progress=bar.set_postfix_str)
             bar.update(1)
     for r in results:
-        print(f"  {r.table_id:>6}  {r.status:9}  {r.message}")
+        print(f"  {r.key:32} {r.table_id or '?':>6}  {r.status:10}  {r.message}")
         if r.status == "failed":
-            errors.append((f"SSB {r.table_id}", r.error if isinstance(r.error, EtlError) else EtlError(r.message)))
+            errors.append((f"SSB {r.key}", r.error if isinstance(r.error, EtlError) else EtlError(r.message)))
+    if any(r.locked for r in results):
+        print(f"Resolved series were written to {ssb_lock.lock_path()}: review the labels and units, then commit it.")
+    unresolved = [r.key for r in results if r.status == "unresolved"]
+    if unresolved:
+        print(f"Not found at SSB and left out (candidates): {', '.join(unresolved)}. "
+              "`python -m etl check-upstream` shows what was looked at.", file=sys.stderr)
     if errors:
         details = [f"{where}: {exc}" for where, exc in errors]
         message = ("Refresh did not complete; the served database is unchanged. Snapshots that passed their "
@@ -81,6 +87,12 @@ def cmd_refresh(args) -> int:
     published = build.build("refresh")
     _print_published(published, time.perf_counter() - started)
     return 0
+
+
+def cmd_check_upstream(args) -> int:
+    from etl import ssb
+
+    return ssb.check_upstream(args.tables or None)
 
 
 def cmd_import(args) -> int:
@@ -126,9 +138,24 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("build", help="build the warehouse from bundled data and stored snapshots (no network)").set_defaults(func=cmd_build)
     r = sub.add_parser("refresh", help="fetch SSB tables and KLASS regions (online), then build")
-    r.add_argument("tables", nargs="*", help="SSB table ids (default: all in data/ssb_tables.yaml)")
+    r.add_argument("tables", nargs="*", help="entries of data/ssb_tables.yaml by key or table id (default: all)")
     r.add_argument("--skip-regions", action="store_true", help="do not refresh KLASS regions")
     r.set_defaults(func=cmd_refresh)
+    c = sub.add_parser(
+        "check-upstream",
+        help="online, read-only: per SSB series, what a refresh would fetch and whether it matches data/ssb_lock.yaml",
+        description=(
+            "Asks SSB (table info and metadata, no data) about every entry of data/ssb_tables.yaml and prints, per entry "
+            "and series: the table and ContentsCode a refresh would use (from data/ssb_lock.yaml, or resolved from SSB's "
+            "catalogue when not locked yet), its label and unit, whether it matches the lock, and how many cells in how "
+            "many requests a refresh would fetch (or that the stored snapshot is current). Writes nothing. "
+            "Run it before trusting a refresh."),
+        epilog=("exit codes: 0 a refresh would go through (candidates SSB does not seem to have are listed, not fatal); "
+                "3 SSB unreachable or failing; 4 SSB differs from data/ssb_lock.yaml, or a table or series was not found; "
+                "1 other error; 2 usage; 130 interrupted."),
+    )
+    c.add_argument("tables", nargs="*", help="entries by key or table id (default: all)")
+    c.set_defaults(func=cmd_check_upstream)
     i = sub.add_parser("import", help="import a Husbanken-style or StatBank CSV/XLSX file, then build")
     i.add_argument("file")
     i.add_argument("--mapping", required=True, help="YAML file naming the columns (see data/import_mappings/README.md)")

@@ -24,6 +24,7 @@ import sys
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Collection
 
 import pandas as pd
 
@@ -48,6 +49,9 @@ OPEN_END = "9999-12-31"  # stands in for an empty valid_to in comparisons
 # may be an average) is only ever relabelled 1:1, never combined, unless the catalogue gives a
 # numerator and denominator to recompute it from.
 ADDITIVE_UNITS = {"persons", "households", "dwellings", "applications", "loans", "recipients", "cases"}
+
+# The KLASS 131 change rows the bundle is built from (data/regions/klass, see SOURCES.md).
+MUNICIPAL_CHANGE_FILES = ("131-changes-2005-01-01-2024-01-02.json", "131-changes-2026-01-01.json")
 
 _SNAPSHOT_NAME = re.compile(r"^(\d+)-(codes|changes)-(\d{4}-\d{2}-\d{2})-(\d{4}-\d{2}-\d{2})\.json$")
 
@@ -211,13 +215,13 @@ def rebuild_bundle(data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataF
     """Derive data/regions/regions.csv and changes.csv from the recovered KLASS material.
 
     Municipalities: the complete 2024 code list walked back through the KLASS change table to
-    2005. Counties: the county codes are the first two digits of the municipalities valid at
+    2005, and forward through the changes since (2026). Counties: the county codes are the first two digits of the municipalities valid at
     each time; their names come from the county lists of each era. County changes are the
     county-to-county moves of municipalities in the KLASS change table."""
     folder = bundle_dir(data_dir)
     raw = folder / "klass"
     anchor = _read_json(raw / "131-codesAt-2024-01-01.json")["codes"]
-    muni_changes = _read_json(raw / "131-changes-2005-01-01-2024-01-02.json")["codeChanges"]
+    muni_changes = [change for name in MUNICIPAL_CHANGE_FILES for change in _read_json(raw / name)["codeChanges"]]
     names = {item["code"]: item["name"] for item in anchor if item["code"] not in UNSPECIFIED}
     municipalities = reconstruct(names, "2024-01-01", muni_changes, COVERAGE_START)
     for row in municipalities:
@@ -240,13 +244,14 @@ def rebuild_bundle(data_dir: Path | None = None) -> tuple[pd.DataFrame, pd.DataF
 
 def reconstruct(anchor: dict[str, str], anchor_date: str, change_rows: list[dict], start: str) -> list[dict]:
     """Validity periods of every code since `start`, from the complete list valid on `anchor_date`
-    (code -> name) and the KLASS change table, walked backwards one change day at a time.
+    (code -> name) and the KLASS change table, walked backwards one change day at a time, and
+    forwards through the changes after `anchor_date`.
 
     On a change day the new codes of that day did not exist the day before, unless they were
     also old codes (a unit that continues); the old codes did, under their old names. A code
     whose name or existence differs across the day starts a new period there."""
+    later, until = _walk_forward(anchor, anchor_date, change_rows)
     state = dict(anchor)  # code -> name, valid on the day being looked at
-    until = {code: "" for code in anchor}  # code -> valid_to of the period being traced back
     periods: list[dict] = []
     days = sorted({r["changeOccurred"] for r in change_rows if start < r["changeOccurred"] <= anchor_date}, reverse=True)
     for day in days:
@@ -268,7 +273,40 @@ def reconstruct(anchor: dict[str, str], anchor_date: str, change_rows: list[dict
                 until[code] = day
         state = before
     periods += [{"code": c, "name": n, "valid_from": start, "valid_to": until[c]} for c, n in state.items()]
-    return periods
+    return later + periods
+
+
+def _walk_forward(anchor: dict[str, str], anchor_date: str, change_rows: list[dict]) -> tuple[list[dict], dict[str, str]]:
+    """The periods that begin after `anchor_date` (renamings, new codes), and for each code of
+    the anchor list the day its anchor-day period ends ("" while it is still valid). A code
+    that gives part of its area away and continues (3118 in 2026) keeps its period."""
+    state = dict(anchor)
+    until = {code: "" for code in anchor}
+    opened: dict[str, tuple[str, str]] = {}  # code -> (name, valid_from) of a period begun after the anchor
+    periods: list[dict] = []
+    for day in sorted({r["changeOccurred"] for r in change_rows if r["changeOccurred"] > anchor_date}):
+        rows = [r for r in change_rows if r["changeOccurred"] == day]
+        for r in rows:
+            if state.get(r["oldCode"]) != r["oldName"]:
+                raise EtlError(
+                    f"KLASS change on {day} names {r['oldCode']} {r['oldName']!r}, but the code list valid "
+                    f"then has {state.get(r['oldCode'])!r}; the change table and the code list disagree"
+                )
+        olds, news = {r["oldCode"] for r in rows}, {r["newCode"] for r in rows}
+        after = {code: name for code, name in state.items() if code not in olds or code in news}
+        after.update({r["newCode"]: r["newName"] for r in rows})
+        for code, name in state.items():
+            if after.get(code) != name:
+                if code in opened:
+                    periods.append({"code": code, "name": name, "valid_from": opened.pop(code)[1], "valid_to": day})
+                else:
+                    until[code] = day
+        for code, name in after.items():
+            if state.get(code) != name:
+                opened[code] = (name, day)
+        state = after
+    periods += [{"code": c, "name": n, "valid_from": f, "valid_to": ""} for c, (n, f) in opened.items()]
+    return periods, until
 
 
 def county_name_eras(folder: Path) -> list[tuple[str, dict[str, str]]]:
@@ -432,36 +470,71 @@ def harmonise(
     changes: pd.DataFrame,
     indicators: pd.DataFrame,
     target_date: date | str,
+    whole_sources: Collection[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Observations moved onto the codes valid at `target_date`, and the series breaks.
 
     Returns (observations with OBSERVATION_COLUMNS + harmonised, original_codes; breaks with
     BREAK_COLUMNS). Rows already on a code that did not change pass through untouched; so do the
     country ("0") and codes the registry does not know. Only changes up to `target_date` apply:
-    harmonising runs forward in time, so codes newer than the target also pass through."""
+    harmonising runs forward in time, so codes newer than the target also pass through.
+
+    County rows from `whole_sources` are SSB's own weighted figures (KOSTRA): they are relabelled
+    when a county only changed its number, but never summed or recomputed into a merged county;
+    such rows stay on their own code, flagged."""
     check_columns(observations, OBSERVATION_COLUMNS, "observations to harmonise")
     timeline = _Timeline(regions, changes, _iso(target_date))
     kinds = _kinds(indicators)
-    # Plain dicts, not DataFrame rows: the work is per group, and row access in pandas is slow.
-    records = [dict(r, harmonised=False, original_codes="") for r in observations[OBSERVATION_COLUMNS].to_dict("records")]
-
-    on_target: list[dict] = []  # rows on target codes, or kept on their old codes (flagged)
-    breaks: list[dict] = []
-    rate_groups = []
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    for row in records:
-        code = row["region_code"]
+    frame = observations[OBSERVATION_COLUMNS].reset_index(drop=True)
+    # Where each place's figures for a period go is the same for every indicator: worked out once
+    # per (code, period), a few thousand pairs, and joined onto the rows. Only the rows that must
+    # be combined (merged places) are handled one by one.
+    routes = []
+    for code, period in frame[["region_code", "period"]].drop_duplicates().itertuples(index=False):
         if code == COUNTRY_CODE or code not in timeline.spans:
-            on_target.append(row)
+            routes.append((code, period, "keep", code, False, ""))
             continue
-        went, splits = timeline.flow(code, timeline.reference_day(code, row["period"]))
+        day = timeline.reference_day(code, period)
+        went, splits = timeline.flow(code, day)
         if len(went) > 1:
-            breaks += [_break(t, row["indicator_id"], d, c) for t in went for d, c in splits]
-            on_target.append(_flag(row, _text("etl.note.not_harmonised_split", splits=_split_text(splits))))
+            routes.append((code, period, "split", "", False, _split_text(splits, timeline)))
             continue
-        (target_code,) = went
-        groups[(row["indicator_id"], target_code, row["period"], row["breakdown"])].append(row)
+        (target,) = went
+        found, split = timeline.parts(target, day)
+        routes.append((code, period, "one", target, found == {code} and not split, ""))
+    route = pd.DataFrame(routes, columns=["region_code", "period", "_route", "_target", "_alone", "_split_note"])
+    frame = frame.merge(route, on=["region_code", "period"], how="left", sort=False)
+    group = ["indicator_id", "_target", "period", "breakdown"]
+    one = frame["_route"] == "one"
+    codes_in_group = frame[one].groupby(group, sort=False)["region_code"].transform("nunique")
+    simple = pd.Series(False, index=frame.index)
+    simple[one] = frame.loc[one, "_alone"].astype(bool) & (codes_in_group == 1)
 
+    fast = frame[~one | simple].copy()  # kept as they are, relabelled 1:1, or flagged as split
+    fast["harmonised"], fast["original_codes"] = False, ""
+    moved = (fast["_route"] == "one") & (fast["region_code"] != fast["_target"])
+    fast.loc[moved, "original_codes"] = fast.loc[moved, "region_code"]
+    fast.loc[moved, "region_code"] = fast.loc[moved, "_target"]
+    fast.loc[moved, "harmonised"] = True
+    split = fast["_route"] == "split"
+    if split.any():  # rows kept on a code that was split since: flagged, in both languages
+        fast.loc[split, [*_TEXT_COLUMNS]] = [
+            [*(lambda r: (r["note"], r["note_nb"], r["note_en"]))(_flag(row, _text("etl.note.not_harmonised_split", splits=note)))]
+            for row, note in zip(fast.loc[split, [*_TEXT_COLUMNS]].to_dict("records"), fast.loc[split, "_split_note"])]
+    breaks: list[dict] = []
+    for indicator, code, period in frame.loc[frame["_route"] == "split", ["indicator_id", "region_code", "period"]].drop_duplicates().itertuples(index=False):
+        went, splits = timeline.flow(code, timeline.reference_day(code, period))
+        breaks += [_break(t, indicator, d, c) for t in went for d, c in splits]
+    fast = fast[HARMONISED_COLUMNS]
+
+    # Plain dicts, not DataFrame rows: the work is per group, and row access in pandas is slow.
+    slow = frame.loc[one & ~simple]
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in slow[[*OBSERVATION_COLUMNS, "_target"]].to_dict("records"):
+        target_code = row.pop("_target")
+        groups[(row["indicator_id"], target_code, row["period"], row["breakdown"])].append(dict(row, harmonised=False, original_codes=""))
+    on_target: list[dict] = []  # combined rows, or rows kept on their old codes (flagged)
+    rate_groups = []
     for (indicator, target_code, period, _), rows in groups.items():
         parts, splits = set(), []
         for code in {r["region_code"] for r in rows}:
@@ -470,11 +543,14 @@ def harmonise(
             splits += split
         if splits:
             breaks += [_break(target_code, indicator, d, c) for d, c in splits]
-            on_target += [_flag(r, _text("etl.note.not_harmonised_split", splits=_split_text(splits))) for r in rows]
+            on_target += [_flag(r, _text("etl.note.not_harmonised_split", splits=_split_text(splits, timeline))) for r in rows]
         elif parts == {target_code} and all(r["region_code"] == target_code for r in rows):
             on_target += rows
         elif len(parts) == 1:
             on_target += [dict(r, region_code=target_code, harmonised=True, original_codes=r["region_code"]) for r in rows]
+        elif timeline.level.get(target_code) == "county" and any(r["source_id"] in whole_sources for r in rows):
+            note = _text("etl.note.not_harmonised_kostra", parts="+".join(sorted(parts)), target=target_code)
+            on_target += [_flag(r, note) for r in rows]
         else:
             kind = kinds.get(indicator, {"kind": "other"})
             if kind["kind"] == "count":
@@ -486,12 +562,22 @@ def harmonise(
                              indicator=indicator)
                 on_target += [_flag(r, note) for r in rows]
 
-    lookup = {(r["region_code"], r["indicator_id"], r["period"], r["breakdown"]): r for r in on_target}
-    on_target += [_recompute(rows, target_code, parts, kind, lookup) for rows, target_code, parts, kind in rate_groups]
-    result = pd.DataFrame(on_target, columns=HARMONISED_COLUMNS).astype({"value": "float64", "derived": bool, "harmonised": bool})
+    if rate_groups:
+        # A merged place's rate is recomputed from its numerator and denominator on the target code.
+        wanted = {(target, kind[role]) for _, target, _, kind in rate_groups for role in ("numerator", "denominator")}
+        near = fast[fast["indicator_id"].isin({i for _, i in wanted}) & fast["region_code"].isin({t for t, _ in wanted})]
+        lookup = {(r["region_code"], r["indicator_id"], r["period"], r["breakdown"]): r for r in near.to_dict("records")}
+        lookup.update({(r["region_code"], r["indicator_id"], r["period"], r["breakdown"]): r for r in on_target})
+        on_target += [_recompute(rows, target_code, parts, kind, lookup) for rows, target_code, parts, kind in rate_groups]
+    combined = pd.DataFrame(on_target, columns=HARMONISED_COLUMNS)
+    result = pd.concat([f for f in (fast, combined) if len(f)] or [combined], ignore_index=True)
+    result = result.astype({"value": "float64", "derived": bool, "harmonised": bool})
     result = result.sort_values(["indicator_id", "region_code", "period", "breakdown"], kind="stable", ignore_index=True)
     found = pd.DataFrame(breaks, columns=BREAK_COLUMNS).drop_duplicates().sort_values(BREAK_COLUMNS, ignore_index=True)
     return result, found
+
+
+_TEXT_COLUMNS = ("note", "note_nb", "note_en")
 
 
 def _text(key: str, **values) -> dict[str, str]:
@@ -533,8 +619,11 @@ def _break(region_code: str, indicator: str, day: str, old_code: str) -> dict:
     return {"region_code": region_code, "indicator_id": indicator, "changed_on": day, "kind": "split", "old_code": old_code}
 
 
-def _split_text(splits) -> dict[str, str]:
-    return _joined([_text("etl.note.split", code=code, day=day) for day, code in sorted(set(splits))])
+def _split_text(splits, timeline: _Timeline) -> dict[str, str]:
+    """A code that continues beside what it gave away (3118 Indre Østfold in 2026) had its
+    border moved; one that ended was split. Either way its earlier figures cover another area."""
+    return _joined([_text("etl.note.border_moved" if timeline.valid(code, day) else "etl.note.split", code=code, day=day)
+                    for day, code in sorted(set(splits))])
 
 
 def _combined(rows: list[dict], target_code: str, parts: list[str], value: float, status: str,

@@ -1,32 +1,47 @@
-"""The SSB source: StatBank tables listed in data/ssb_tables.yaml, fetched through PxWebApi v2.
+"""The SSB source: the series listed in data/ssb_tables.yaml, fetched through PxWebApi v2.
 
 refresh() talks to SSB and stores snapshots; load_bundle() reads only the snapshots, so a build
-needs no network. A refresh turns the answer into tidy rows *before* it stores anything: a
-response we cannot read is never stored, because an offline build would then fail on it forever.
+needs no network. An entry of the table list is first resolved against SSB's live catalogue and
+metadata (etl/ssb_resolve.py: the table by id or search, each ContentsCode by its label and unit)
+and the result is recorded in data/ssb_lock.yaml (etl/ssb_lock.py); once locked, refresh checks
+SSB against the lock and stops with a named difference when anything has changed. A refresh
+turns the answer into tidy rows *before* it stores anything: a response we cannot read is never
+stored, because an offline build would then fail on it forever.
 
-Snapshots (namespace "ssb"), per table:
-  {id}.data.json                 the data answer exactly as it came; a query split because of the
-                                 cell limit is stored as {id}.data.p01.json, .p02 ... (each part
+Snapshots (namespace "ssb"), per entry, filed under the entry's key:
+  {key}.data.json                the data answer exactly as it came; a query split because of the
+                                 cell limit is stored as {key}.data.p01.json, .p02 ... (each part
                                  raw; load_bundle merges them again)
-  {id}.metadata.no.json, .en.json   the table's metadata in both languages (labels_en)
-  {id}.table.json                GET /tables/{id}, written last: the table's manifest. Its extra
-                                 holds `updated`, `table_id` and `files` (this refresh's files).
-                                 load_bundle reads only what it lists; refresh compares `updated`.
+  {key}.metadata.no.json, .en.json   the table's metadata in both languages (labels_en)
+  {key}.table.json               GET /tables/{id}, written last: the entry's manifest. Its extra
+                                 holds `updated`, `table_id`, `entry`, `files` (this refresh's
+                                 files) and `query`. load_bundle reads only what it lists.
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
-import yaml
 
-from boligsosial import settings
-from etl import jsonstat, pxweb, snapshot
+from etl import catalogue, jsonstat, pxweb, regions, snapshot, ssb_lock, ssb_resolve
 from etl.errors import EtlError, UpstreamChanged, UpstreamError
+from etl.ssb_tables import (  # noqa: F401  (the table list's names, as other modules know them)
+    CONTENTS,
+    Breakdown,
+    Entry,
+    Region,
+    Series,
+    TableSpec,
+    Wanted,
+    load_dimensions,
+    load_table_list,
+    table_list_path,
+)
 from etl.tidy import (
     CATEGORY_COLUMNS,
     OBSERVATION_COLUMNS,
@@ -38,155 +53,8 @@ from etl.tidy import (
 )
 
 NAMESPACE = "ssb"
-CONTENTS = "ContentsCode"
 PUBLISHER = "Statistisk sentralbyrå (SSB)"
 LICENSE = "CC BY 4.0"
-CODELIST_PREFIXES = ("K-", "F-")  # agg_KommSummer / agg_KommFylker codes: K-0301, F-03
-_REGION = re.compile(r"^(0|\d{2}|\d{4})$")  # Norway, county, municipality
-
-
-# --- the table list -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Series:
-    indicator: str
-    contents: str | None  # None: the content code is not confirmed yet; skipped
-    where: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    dimension: str  # SSB's code, e.g. "Kjonn"
-    name: str  # ours, e.g. "sex"
-    values: tuple[str, ...]
-    total: str | None = None  # this category is the total: breakdown ""
-    label_nb: str = ""  # the dimension's label, e.g. "Kjønn"; defaults to the name
-    label_en: str = ""
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    id: str
-    title: str
-    verified: bool
-    region_dimension: str
-    region_values: tuple[str, ...]
-    time_dimension: str
-    time_values: tuple[str, ...]
-    series: tuple[Series, ...]
-    breakdowns: tuple[Breakdown, ...] = ()
-    region_codelist: str | None = None
-    region_map: dict[str, str] = field(default_factory=dict)
-    region_strip: tuple[str, ...] = ()
-
-    @property
-    def active_series(self) -> list[Series]:
-        return [s for s in self.series if s.contents]
-
-    def selection(self) -> pxweb.Selection:
-        """What we ask SSB for; every dimension not in it is eliminated by SSB."""
-        chosen: dict[str, list[str]] = {self.region_dimension: list(self.region_values)}
-        for series in self.active_series:
-            for dim, code in series.where.items():
-                chosen.setdefault(dim, [])
-                if code not in chosen[dim]:
-                    chosen[dim].append(code)
-        for breakdown in self.breakdowns:
-            chosen[breakdown.dimension] = list(breakdown.values)
-        chosen[CONTENTS] = list(dict.fromkeys(s.contents for s in self.active_series))
-        chosen[self.time_dimension] = list(self.time_values)
-        return chosen
-
-    def codelists(self) -> dict[str, str]:
-        return {self.region_dimension: self.region_codelist} if self.region_codelist else {}
-
-    def named_dimensions(self) -> list[str]:
-        return list(self.selection())
-
-    def region_code(self, raw: str) -> str | None:
-        """Our region code for SSB's, or None for an aggregate we do not keep (KOSTRA groups)."""
-        if raw in self.region_map:
-            return self.region_map[raw]
-        for prefix in (*CODELIST_PREFIXES, *self.region_strip):
-            if raw.startswith(prefix):
-                raw = raw[len(prefix) :]
-                break
-        return raw if _REGION.match(raw) else None
-
-
-def table_list_path() -> Path:
-    return settings.data_dir() / "ssb_tables.yaml"
-
-
-def load_table_list(path: Path | str | None = None) -> list[TableSpec]:
-    path = Path(path) if path else table_list_path()
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise EtlError(f"cannot read the SSB table list {path}: {exc}") from exc
-    specs = []
-    for number, entry in enumerate(document.get("tables") or [], start=1):
-        try:
-            specs.append(_spec(entry))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise EtlError(f"{path}: table entry {number} ({entry.get('id', '?') if isinstance(entry, dict) else '?'}) is invalid: {exc}") from exc
-    ids = [s.id for s in specs]
-    if len(set(ids)) != len(ids):
-        raise EtlError(f"{path}: a table id is listed twice")
-    return specs
-
-
-def load_dimensions(path: Path | str | None = None) -> pd.DataFrame:
-    """dimension, label_nb, label_en: one row per breakdown dimension the table list names."""
-    rows = {b.name: {"dimension": b.name, "label_nb": b.label_nb, "label_en": b.label_en}
-            for spec in load_table_list(path) for b in spec.breakdowns}
-    return pd.DataFrame(list(rows.values()), columns=["dimension", "label_nb", "label_en"])
-
-
-def _strings(values, what: str) -> tuple[str, ...]:
-    if not isinstance(values, list) or not values or not all(isinstance(v, (str, int)) for v in values):
-        raise ValueError(f"{what} must be a non-empty list of codes")
-    return tuple(str(v) for v in values)
-
-
-def _spec(entry: dict) -> TableSpec:
-    region, time = entry["region"], entry.get("time") or {}
-    series = tuple(
-        Series(str(s["indicator"]), None if s.get("contents") is None else str(s["contents"]),
-               {str(k): str(v) for k, v in (s.get("where") or {}).items()})
-        for s in entry["series"]
-    )
-    if not series:
-        raise ValueError("no series")
-    breakdowns = tuple(
-        Breakdown(str(dim), str(b["name"]), _strings(b.get("values", ["*"]), f"dimensions.{dim}.values"),
-                  None if b.get("total") is None else str(b["total"]),
-                  str(b.get("label_nb") or b["name"]), str(b.get("label_en") or b.get("label_nb") or b["name"]))
-        for dim, b in (entry.get("dimensions") or {}).items()
-    )
-    spec = TableSpec(
-        id=str(entry["id"]),
-        title=str(entry.get("title", "")),
-        verified=bool(entry.get("verified", False)),
-        region_dimension=str(region["dimension"]),
-        region_values=_strings(region.get("values", ["*"]), "region.values"),
-        region_codelist=region.get("codelist"),
-        region_map={str(k): str(v) for k, v in (region.get("map") or {}).items()},
-        region_strip=tuple(str(p) for p in region.get("strip") or ()),
-        time_dimension=str(time.get("dimension", "Tid")),
-        time_values=_strings(time.get("values", ["*"]), "time.values"),
-        series=series,
-        breakdowns=breakdowns,
-    )
-    reserved = {spec.region_dimension, spec.time_dimension, CONTENTS}
-    where_dims = {d for s in series for d in s.where}
-    for breakdown in breakdowns:
-        if breakdown.dimension in reserved | where_dims:
-            raise ValueError(f"dimension {breakdown.dimension} is both a breakdown and used elsewhere")
-    if where_dims & reserved:
-        raise ValueError(f"`where` may not use {sorted(where_dims & reserved)}")
-    return spec
 
 
 # --- checks against what SSB says -----------------------------------------------------------
@@ -227,10 +95,11 @@ class Tidy:
     observations: pd.DataFrame
     categories: pd.DataFrame
     left_out: list[str]  # region codes that are not regions we keep (KOSTRA groups and the like)
+    empty: int = 0  # cells with neither a number nor a symbol: not a figure, left out
 
 
 def to_tidy(spec: TableSpec, data: jsonstat.Dataset, sid: str, labels_en: dict[str, dict[str, str]] | None = None) -> Tidy:
-    context = f"SSB table {spec.id}"
+    context = f"SSB table {spec.id} ({spec.key})"
     named = spec.named_dimensions()
     missing = [d for d in named if not data.has(d)]
     if missing:
@@ -240,7 +109,7 @@ def to_tidy(spec: TableSpec, data: jsonstat.Dataset, sid: str, labels_en: dict[s
         raise UpstreamChanged(f"{context}: the data has dimension {', '.join(map(repr, unexpected))} that the table list does not name")
     frame = data.to_frame()
     pieces = []
-    for series in spec.active_series:
+    for series in spec.series:
         mask = frame[CONTENTS] == series.contents
         for dim, code in series.where.items():
             mask &= frame[dim] == code
@@ -248,11 +117,17 @@ def to_tidy(spec: TableSpec, data: jsonstat.Dataset, sid: str, labels_en: dict[s
             raise UpstreamChanged(f"{context}: no cells for {series.indicator} (ContentsCode {series.contents!r} {series.where or ''})")
         pieces.append(frame[mask].assign(indicator_id=series.indicator))
     rows = pd.concat(pieces, ignore_index=True)
-    region = rows[spec.region_dimension].map(spec.region_code)
+    # Each code once, not each cell: a KOSTRA table has hundreds of thousands of cells.
+    region = rows[spec.region_dimension].map({c: spec.region_code(c) for c in rows[spec.region_dimension].unique()})
     left_out = sorted(set(rows.loc[region.isna(), spec.region_dimension]))
-    rows, region = rows[region.notna()].reset_index(drop=True), region[region.notna()].reset_index(drop=True)
+    # SSB sends a cell with neither a number nor a symbol for places and years it has nothing
+    # for (codes outside their era in KOSTRA's code lists): not a figure, and not a missing one.
+    blank = rows["value"].isna() & (rows["status"] == "")
+    keep = region.notna() & ~blank
+    empty = int((region.notna() & blank).sum())
+    rows, region = rows[keep].reset_index(drop=True), region[keep].reset_index(drop=True)
     try:
-        period = rows[spec.time_dimension].map(normalise_period)
+        period = rows[spec.time_dimension].map({c: normalise_period(c) for c in rows[spec.time_dimension].unique()})
     except ValueError as exc:
         raise UpstreamChanged(f"{context}: {exc}") from exc
     observations = pd.DataFrame({
@@ -277,14 +152,17 @@ def to_tidy(spec: TableSpec, data: jsonstat.Dataset, sid: str, labels_en: dict[s
     if not twice.empty:
         example = twice.iloc[0]
         raise UpstreamChanged(f"{context}: two cells map to the same row ({', '.join(str(example[k]) for k in key)}); check region map/strip")
-    return Tidy(observations, _categories(spec, data, labels_en or {}), left_out)
+    return Tidy(observations, _categories(spec, data, labels_en or {}), left_out, empty)
 
 
-def _breakdowns(spec: TableSpec, rows: pd.DataFrame) -> list[str]:
+def _breakdowns(spec: TableSpec, rows: pd.DataFrame) -> list[str] | pd.Series:
     if not spec.breakdowns:
         return [""] * len(rows)
-    columns = {b.name: ["" if code == b.total else code for code in rows[b.dimension]] for b in spec.breakdowns}
-    return [breakdown_key(dict(zip(columns, values))) for values in zip(*columns.values())]
+    # Each combination of categories once, not each cell.
+    dims = [b.dimension for b in spec.breakdowns]
+    keys = {combo: breakdown_key({b.name: "" if code == b.total else code for b, code in zip(spec.breakdowns, combo)})
+            for combo in rows[dims].drop_duplicates().itertuples(index=False, name=None)}
+    return pd.Series([keys[combo] for combo in rows[dims].itertuples(index=False, name=None)], index=rows.index, dtype=object)
 
 
 def _categories(spec: TableSpec, data: jsonstat.Dataset, labels_en: dict[str, dict[str, str]]) -> pd.DataFrame:
@@ -309,78 +187,164 @@ def _labels(meta: jsonstat.Dataset | None) -> dict[str, dict[str, str]]:
 
 @dataclass
 class TableResult:
-    table_id: str
-    status: str  # fetched | unchanged | failed
+    key: str  # the entry in data/ssb_tables.yaml
+    table_id: str  # the StatBank table ("" when it was not found)
+    status: str  # fetched | unchanged | unresolved (a candidate SSB does not seem to have) | failed
     message: str = ""
     rows: int = 0
     snapshot: str = ""  # the manifest snapshot's name
     error: EtlError | None = None
+    locked: bool = False  # this refresh wrote the entry into data/ssb_lock.yaml
 
 
-def manifest_name(table_id: str) -> str:
-    return f"{table_id}.table.json"
+def manifest_name(key: str) -> str:
+    return f"{key}.table.json"
+
+
+def indicator_kinds(entries: list[Entry]) -> dict[str, str]:
+    """Each series' indicator -> the kind of unit its ContentsCode must have."""
+    units = dict(zip(*catalogue.load_indicators()[["id", "unit"]].T.values))
+    unknown = sorted({w.indicator for e in entries for w in e.series} - set(units))
+    if unknown:
+        raise EtlError(f"data/ssb_tables.yaml names indicator(s) not in data/indicators.yaml: {', '.join(unknown)}")
+    return {w.indicator: ssb_resolve.expected_kind(units[w.indicator]) for e in entries for w in e.series}
+
+
+def _pick(entries: list[Entry], wanted: list[str] | None) -> tuple[list[Entry], list[str]]:
+    """The entries asked for by key or table id (all when None), and the names not found."""
+    if wanted is None:
+        return entries, []
+    chosen, unknown = [], []
+    for name in wanted:
+        found = [e for e in entries if name in (e.key, e.table_id)]
+        if not found:
+            unknown.append(name)
+        chosen += [e for e in found if e not in chosen]
+    return chosen, unknown
 
 
 def refresh(
-    table_ids: list[str] | None = None,
+    wanted: list[str] | None = None,
     *,
     client: pxweb.PxWebClient | None = None,
     progress: Callable[[str], None] | None = None,
     root: Path | None = None,
+    today: date | None = None,
 ) -> list[TableResult]:
-    """Fetch every listed table (or those asked for) whose `updated` stamp has changed since the
-    stored snapshot. One table's failure does not stop the others; each gets a result."""
-    specs = load_table_list()
+    """Resolve and fetch every entry (or those named by key or table id) whose table SSB has
+    updated since the stored snapshot. One entry's failure does not stop the others; each gets
+    a result. What is resolved anew is written to data/ssb_lock.yaml."""
+    entries = load_table_list()
     say = progress or (lambda message: None)
-    known = {s.id: s for s in specs}
-    results = [TableResult(t, "failed", "not in data/ssb_tables.yaml") for t in (table_ids or []) if t not in known]
-    wanted = specs if table_ids is None else [known[t] for t in table_ids if t in known]
+    chosen, unknown = _pick(entries, wanted)
+    results = [TableResult(name, "", "failed", "not in data/ssb_tables.yaml") for name in unknown]
     client = client or pxweb.PxWebClient()
-    for spec in wanted:
+    kinds = indicator_kinds(entries)
+    for entry in chosen:
         try:
-            result = _refresh_table(spec, client, say, root)
+            result = _refresh_entry(entry, client, kinds, say, root, today or date.today())
         except UpstreamError as exc:
-            result = TableResult(spec.id, "failed", str(exc), error=exc)
-        say(f"{spec.id}: {result.status}: {result.message}")
+            result = TableResult(entry.key, entry.table_id or "", "failed", str(exc), error=exc)
+        say(f"{entry.key}: {result.status}: {result.message}")
         results.append(result)
     return results
 
 
-def _refresh_table(spec: TableSpec, client: pxweb.PxWebClient, say: Callable[[str], None], root: Path | None) -> TableResult:
-    say(f"{spec.id}: table info")
-    info = client.table_info(spec.id)
-    stored = snapshot.load(NAMESPACE, manifest_name(spec.id), root)
-    # Unchanged only if SSB has not updated the table *and* we still ask for the same cells: an
-    # edited table list must be fetched even when SSB has nothing new.
+def _refresh_entry(entry: Entry, client: pxweb.PxWebClient, kinds: dict[str, str], say, root: Path | None, today: date) -> TableResult:
+    lock = ssb_lock.read()
+    locked = lock.get(entry.key)
+    stored = snapshot.load(NAMESPACE, manifest_name(entry.key), root)
+    # Nothing to resolve and nothing new: a locked entry whose table SSB has not touched, and a
+    # stored snapshot that answers the same query, costs one request.
+    spec = _locked_spec(entry, locked, kinds)
+    if spec is not None and stored is not None:
+        say(f"{entry.key}: table info")
+        try:
+            info = client.table_info(spec.id)
+        except UpstreamChanged as exc:
+            raise UpstreamChanged(f"{exc.message} (the table locked for {entry.key})", exc.details) from None
+        if (info.updated and stored.extra.get("updated") == info.updated and stored.extra.get("query") == _query(spec)
+                and not info.discontinued and ssb_resolve.title_key(info.label) == ssb_resolve.title_key(locked.get("title", ""))):
+            return TableResult(entry.key, spec.id, "unchanged", f"not updated since {info.updated}", snapshot=stored.name)
+    say(f"{entry.key}: resolving")
+    try:
+        resolution = ssb_resolve.resolve(entry, locked, client, kinds)
+    except UpstreamChanged as exc:
+        if entry.candidate and locked is None:  # never found: reported, and the rest goes on
+            return TableResult(entry.key, "", "unresolved", f"not found at SSB (a candidate: left out): {exc}")
+        raise
+    table_id = resolution.info.id
+    if resolution.differences:
+        raise UpstreamChanged(f"SSB table {table_id} ({entry.key}) is no longer what data/ssb_lock.yaml records; "
+                              "nothing was fetched", resolution.differences)
+    unresolved = [f"{indicator}: {why}" for indicator, why in resolution.unresolved.items()]
+    if not resolution.contents:
+        if entry.candidate:
+            return TableResult(entry.key, table_id, "unresolved", "no series resolved (a candidate: left out)"
+                               + "".join(f"\n      {line}" for line in unresolved))
+        raise UpstreamChanged(f"SSB table {table_id} ({entry.key}): no series of data/ssb_tables.yaml resolved", unresolved)
+    spec = resolution.spec
+    check_metadata(spec, resolution.metadata.dataset)
+    new_lock = ssb_resolve.lock_entry(resolution, today)
+    wrote_lock = new_lock != locked
+    if wrote_lock:
+        _write_lock_entry(entry.key, new_lock)
+    notes = [f"resolved ({resolution.found_by}); review data/ssb_lock.yaml"] if wrote_lock else []
+    if unresolved:
+        notes.append("not resolved: " + "; ".join(unresolved))
+    info = resolution.info
     if stored is not None and info.updated and stored.extra.get("updated") == info.updated and stored.extra.get("query") == _query(spec):
-        return TableResult(spec.id, "unchanged", f"not updated since {info.updated}", snapshot=stored.name)
-    if not spec.active_series:
-        return TableResult(spec.id, "failed", "no series has a confirmed ContentsCode in data/ssb_tables.yaml")
+        return TableResult(entry.key, table_id, "unchanged", "; ".join([f"not updated since {info.updated}", *notes]),
+                           snapshot=stored.name, locked=wrote_lock)
     codelists = spec.codelists()
-    say(f"{spec.id}: metadata")
-    meta = client.metadata(spec.id, "no", codelists)
-    check_metadata(spec, meta.dataset)
+    meta = resolution.metadata
     meta_en = client.metadata(spec.id, "en", codelists)
-    say(f"{spec.id}: data")
+    say(f"{entry.key}: data")
     data = client.data(spec.id, spec.selection(), "no", codelists=codelists, meta=meta.dataset)
     # Read everything before storing anything.
     tidy = to_tidy(spec, data.dataset, source_id(NAMESPACE, spec.id, info.updated), _labels(meta_en.dataset))
     periods = sorted(set(tidy.observations["period"]))
-    last_stored = stored.extra.get("last_period") if stored else None
+    last_stored = stored.extra.get("last_period") if stored and stored.extra.get("table_id") == spec.id else None
     if last_stored and last_stored not in periods:
-        raise UpstreamChanged(f"SSB table {spec.id}: period {last_stored} is in the stored snapshot but not in SSB's answer; the stored snapshot is kept")
+        raise UpstreamChanged(f"SSB table {spec.id} ({entry.key}): period {last_stored} is in the stored snapshot but not in "
+                              "SSB's answer; the stored snapshot is kept")
     manifest = _store(spec, info, meta, meta_en, data, periods[-1] if periods else "", root)
-    notes = [f"{len(tidy.observations)} rows from {len(data.parts)} data request(s)"]
+    notes.insert(0, f"{len(tidy.observations)} rows from {len(data.parts)} data request(s)")
     if tidy.left_out:
         notes.append(f"left out region codes {', '.join(tidy.left_out[:8])}{' ...' if len(tidy.left_out) > 8 else ''}")
-    skipped = [s.indicator for s in spec.series if not s.contents]
-    if skipped:
-        notes.append(f"skipped (no confirmed ContentsCode): {', '.join(skipped)}")
-    return TableResult(spec.id, "fetched", "; ".join(notes), rows=len(tidy.observations), snapshot=manifest.name)
+    if tidy.empty:
+        notes.append(f"{tidy.empty} empty cells without a symbol left out")
+    return TableResult(entry.key, spec.id, "fetched", "; ".join(notes), rows=len(tidy.observations), snapshot=manifest.name,
+                       locked=wrote_lock)
 
 
-def _store(spec, info: pxweb.TableInfo, meta: pxweb.Metadata, meta_en: pxweb.Metadata, data: pxweb.TableData, last_period: str, root: Path | None) -> snapshot.Snapshot:
-    base = {"table_id": spec.id, "updated": info.updated}
+def _locked_spec(entry: Entry, locked: dict | None, kinds: dict[str, str]) -> TableSpec | None:
+    """The spec the lock gives when it covers every series of the entry as the table list
+    describes it now; None when something must be resolved."""
+    if not locked or (entry.table_id and locked.get("table") != entry.table_id):
+        return None
+    held = locked.get("series") or {}
+    contents = {}
+    for wanted in entry.series:
+        series = held.get(wanted.indicator)
+        if not series or not ssb_resolve.fits(wanted, kinds[wanted.indicator], series.get("label", ""), series.get("unit", "")):
+            return None
+        contents[wanted.indicator] = str(series["code"])
+    return entry.spec(str(locked["table"]), contents)
+
+
+def _write_lock_entry(key: str, value: dict) -> None:
+    """Put one entry into the lock, keeping the table list's order and dropping entries the
+    table list no longer has."""
+    lock = ssb_lock.read()
+    lock[key] = value
+    order = [e.key for e in load_table_list()]
+    ssb_lock.write({k: lock[k] for k in order if k in lock})
+
+
+def _store(spec: TableSpec, info: pxweb.TableInfo, meta: pxweb.Metadata, meta_en: pxweb.Metadata, data: pxweb.TableData,
+           last_period: str, root: Path | None) -> snapshot.Snapshot:
+    base = {"entry": spec.key, "table_id": spec.id, "updated": info.updated}
     files = []
 
     def keep(name: str, raw: pxweb.Exchange, **extra) -> None:
@@ -389,55 +353,154 @@ def _store(spec, info: pxweb.TableInfo, meta: pxweb.Metadata, meta_en: pxweb.Met
 
     split = len(data.parts) > 1
     for number, part in enumerate(data.parts, start=1):
-        keep(f"{spec.id}.data.p{number:02d}.json" if split else f"{spec.id}.data.json", part, kind="data", part=number, parts=len(data.parts))
-    keep(f"{spec.id}.metadata.no.json", meta.raw, kind="metadata", lang="no")
-    keep(f"{spec.id}.metadata.en.json", meta_en.raw, kind="metadata", lang="en")
+        keep(f"{spec.key}.data.p{number:02d}.json" if split else f"{spec.key}.data.json", part, kind="data", part=number, parts=len(data.parts))
+    keep(f"{spec.key}.metadata.no.json", meta.raw, kind="metadata", lang="no")
+    keep(f"{spec.key}.metadata.en.json", meta_en.raw, kind="metadata", lang="en")
     manifest = snapshot.store(
-        NAMESPACE, manifest_name(spec.id), info.raw.content, url=info.raw.url, method=info.raw.method,
+        NAMESPACE, manifest_name(spec.key), info.raw.content, url=info.raw.url, method=info.raw.method,
         extra={**base, "kind": "table", "files": files, "last_period": last_period, "query": _query(spec)}, root=root,
     )
-    _remove_stale(spec.id, files, root)
+    _remove_stale(spec.key, files, root)
     return manifest
 
 
 def _query(spec: TableSpec) -> dict:
-    return {"selection": spec.selection(), "codelists": spec.codelists()}
+    return {"table": spec.id, "selection": spec.selection(), "codelists": spec.codelists()}
 
 
-def _remove_stale(table_id: str, keep: list[str], root: Path | None) -> None:
+def _remove_stale(key: str, keep: list[str], root: Path | None) -> None:
     """Data parts of an earlier refresh that this one did not write (it was split differently)."""
     for old in snapshot.list_snapshots(NAMESPACE, root):
-        if old.name.startswith(f"{table_id}.data.") and old.name not in keep:
+        if old.name.startswith(f"{key}.data.") and old.name not in keep:
             path = old.path(root)
             path.unlink(missing_ok=True)
             path.with_name(path.name + snapshot.META_SUFFIX).unlink(missing_ok=True)
 
 
+# --- check-upstream ---------------------------------------------------------------------------
+
+
+def check_upstream(wanted: list[str] | None = None, *, client: pxweb.PxWebClient | None = None,
+                   out: Callable[[str], None] = print, root: Path | None = None) -> int:
+    """`python -m etl check-upstream`: for every entry (or those named), what a refresh would
+    fetch and whether SSB still matches data/ssb_lock.yaml. Reads SSB (table info and metadata,
+    never data) and writes nothing. Returns the exit code: 0 when a refresh would go through,
+    else the code of the first problem (3 unreachable, 4 changed or not found)."""
+    entries = load_table_list()
+    chosen, unknown = _pick(entries, wanted)
+    if unknown:
+        raise EtlError(f"not in data/ssb_tables.yaml: {', '.join(unknown)}")
+    client = client or pxweb.PxWebClient()
+    kinds = indicator_kinds(entries)
+    lock = ssb_lock.read()
+    exit_code = 0
+    for entry in chosen:
+        try:
+            problem = _check_entry(entry, lock.get(entry.key), client, kinds, out, root)
+        except UpstreamChanged as exc:
+            candidate = entry.candidate and entry.key not in lock
+            out(f"{entry.key}: {'NOT FOUND (a candidate: a refresh leaves it out)' if candidate else 'CHANGED'}: {exc}")
+            problem = 0 if candidate else exc.exit_code
+        except UpstreamError as exc:
+            out(f"{entry.key}: UNREACHABLE: {exc}")
+            problem = exc.exit_code
+        exit_code = exit_code or problem
+        out("")
+    verdict = {0: "a refresh would go through", 3: "SSB could not be read: try again later",
+               4: "SSB differs from data/ssb_lock.yaml or a series was not found: a refresh would stop (see above)"}
+    out(f"check-upstream: {verdict.get(exit_code, 'see above')}")
+    return exit_code
+
+
+def _check_entry(entry: Entry, locked: dict | None, client: pxweb.PxWebClient, kinds: dict[str, str], out, root: Path | None) -> int:
+    resolution = ssb_resolve.resolve(entry, locked, client, kinds)
+    info = resolution.info
+    lock_state = ("not in data/ssb_lock.yaml yet: a refresh would resolve it as below and add it" if resolution.locked is None
+                  else f"locked {resolution.locked.get('confirmed')}"
+                       + ("" if resolution.locked.get("reviewed") else ", not reviewed yet"))
+    out(f"{entry.key}: table {info.id} {info.label!r}, updated {info.updated or '?'}"
+        + (" (DISCONTINUED)" if info.discontinued else ""))
+    out(f"  found by {resolution.found_by}; {lock_state}")
+    held = (resolution.locked or {}).get("series") or {}
+    contents = resolution.metadata.dataset.dimension(CONTENTS) if resolution.metadata.dataset.has(CONTENTS) else None
+    for wanted in entry.series:
+        code = resolution.contents.get(wanted.indicator)
+        if code is None:
+            out(f"  {wanted.indicator}: NOT RESOLVED: {resolution.unresolved.get(wanted.indicator, '')}")
+            continue
+        label = contents.label_of(code) if contents and code in contents.codes else "?"
+        unit = ssb_resolve.unit_base(contents, code) if contents and code in contents.codes else "?"
+        state = "matches the lock" if wanted.indicator in held and str(held[wanted.indicator].get("code")) == code else "new: not locked"
+        out(f"  {wanted.indicator}: {code} {label!r} ({unit or 'no unit'}): {state}")
+    for difference in resolution.differences:
+        out(f"  DIFFERS from the lock: {difference}")
+    if resolution.differences:
+        return UpstreamChanged.exit_code
+    if not resolution.contents:
+        out("  nothing to fetch" + (" (a candidate: a refresh leaves it out)" if entry.candidate else ""))
+        return 0 if entry.candidate else UpstreamChanged.exit_code
+    spec = resolution.spec
+    try:
+        check_metadata(spec, resolution.metadata.dataset)
+    except UpstreamChanged as exc:
+        out("  " + str(exc).replace("\n", "\n  "))
+        return exc.exit_code
+    resolved = pxweb.resolve_selection(spec.selection(), resolution.metadata.dataset, spec.id)
+    cells = pxweb.count_cells(resolved)
+    requests = len(pxweb.plan_requests(spec.selection(), resolved, client.max_cells, spec.time_dimension))
+    sizes = " x ".join(f"{len(codes)} {dim}" for dim, codes in resolved.items())
+    stored = snapshot.load(NAMESPACE, manifest_name(entry.key), root)
+    if stored is not None and info.updated and stored.extra.get("updated") == info.updated and stored.extra.get("query") == _query(spec):
+        out(f"  would fetch: nothing (the stored snapshot is of {info.updated}; {cells} cells)")
+    else:
+        why = ("never fetched" if stored is None else
+               f"SSB updated it {stored.extra.get('updated')} -> {info.updated}" if stored.extra.get("updated") != info.updated
+               else "the table list asks for other cells")
+        out(f"  would fetch: {sizes} = {cells} cells in {requests} request(s) ({why})")
+    return 0
+
+
 # --- build from snapshots ---------------------------------------------------------------------
+
+
+def _resolved_specs(root: Path | None = None) -> list[tuple[TableSpec, snapshot.Snapshot]]:
+    """Each locked entry with a stored manifest: its spec as the lock gives it, and the manifest."""
+    lock = ssb_lock.read()
+    found = []
+    for entry in load_table_list():
+        locked = lock.get(entry.key)
+        if not locked:
+            continue
+        held = locked.get("series") or {}
+        spec = entry.spec(str(locked["table"]), {w.indicator: str(held[w.indicator]["code"]) for w in entry.series if w.indicator in held})
+        manifest = snapshot.load(NAMESPACE, manifest_name(entry.key), root)
+        if manifest is None or not spec.series:
+            continue
+        if manifest.extra.get("query") != _query(spec):
+            raise EtlError(f"the entry {entry.key} in data/ssb_tables.yaml (with data/ssb_lock.yaml) asks for other cells than "
+                           f"the stored snapshot holds; run `python -m etl refresh {entry.key}` to fetch them")
+        found.append((spec, manifest))
+    return found
 
 
 def load_bundle(root: Path | None = None) -> Bundle:
     """Observations, sources and categories from the stored snapshots only (no network)."""
     observations, sources, categories = [], [], []
-    for spec in load_table_list():
-        manifest = snapshot.load(NAMESPACE, manifest_name(spec.id), root)
-        if manifest is None:
-            continue
-        if manifest.extra.get("query") != _query(spec):
-            raise EtlError(f"the entry for SSB table {spec.id} in data/ssb_tables.yaml asks for other cells than the "
-                           f"stored snapshot holds; run `python -m etl refresh {spec.id}` to fetch them")
+    validity = None
+    for spec, manifest in _resolved_specs(root):
         snaps = [_stored(name, root) for name in manifest.extra.get("files", [])]
         parts = sorted((s for s in snaps if s.extra.get("kind") == "data"), key=lambda s: s.extra.get("part", 1))
         if not parts:
             raise EtlError(f"snapshot {manifest.name} lists no data files")
-        context = f"stored SSB table {spec.id}"
+        context = f"stored SSB table {spec.id} ({spec.key})"
         data = pxweb.merge([jsonstat.parse(s.read_bytes(root), context) for s in parts], None, context)
         english = next((s for s in snaps if s.extra.get("kind") == "metadata" and s.extra.get("lang") == "en"), None)
         labels_en = _labels(jsonstat.parse_metadata(english.read_bytes(root), context)) if english else {}
         updated = manifest.extra.get("updated", "")
         sid = source_id(NAMESPACE, spec.id, updated)
         tidy = to_tidy(spec, data, sid, labels_en)
-        observations.append(tidy.observations)
+        validity = validity if validity is not None else _validity(root)
+        observations.append(_within_era(tidy.observations, validity))
         categories.append(tidy.categories)
         sources.append({
             "source_id": sid,
@@ -454,7 +517,50 @@ def load_bundle(root: Path | None = None) -> Bundle:
     if not observations:
         return Bundle.empty("ssb")
     cats = pd.concat(categories, ignore_index=True).drop_duplicates(["dimension", "code"]).reset_index(drop=True)
-    return Bundle("ssb", pd.concat(observations, ignore_index=True), pd.DataFrame(sources, columns=SOURCE_COLUMNS), cats)
+    sources_frame = pd.DataFrame(sources, columns=SOURCE_COLUMNS).drop_duplicates("source_id").reset_index(drop=True)
+    return Bundle("ssb", pd.concat(observations, ignore_index=True), sources_frame, cats)
+
+
+def weighted_sources(root: Path | None = None) -> set[str]:
+    """Source ids of stored tables whose county and country rows are SSB's own weighted figures
+    (KOSTRA: `weighted: true` in the table list). Harmonising never sums or recomputes them."""
+    return {source_id(NAMESPACE, spec.id, manifest.extra.get("updated", ""))
+            for spec, manifest in _resolved_specs(root) if spec.region.weighted}
+
+
+def _validity(root: Path | None) -> dict[str, list[tuple[str, str]]]:
+    region_table, _ = regions.load_registry(root)
+    spans: dict[str, list[tuple[str, str]]] = {}
+    for row in region_table.itertuples(index=False):
+        end = row.valid_to if isinstance(row.valid_to, str) and row.valid_to else regions.OPEN_END
+        spans.setdefault(row.code, []).append((row.valid_from, end))
+    return spans
+
+
+def _within_era(observations: pd.DataFrame, validity: dict[str, list[tuple[str, str]]]) -> pd.DataFrame:
+    """Without the empty cells of codes outside their era. KOSTRA tables keep every municipality
+    and county code they ever had in one list, so 0101 Halden has a cell for 2024 with nothing in
+    it: a row for it would stand beside 3101's real 2024 figure when both are moved onto today's
+    codes. A cell with a number is always kept."""
+    if observations.empty:
+        return observations
+
+    def inside(code: str, period: str) -> bool:
+        spans = validity.get(code)
+        if spans is None:
+            return True  # not in the registry: the build's region check decides
+        first = regions.period_start(period)
+        last = f"{int(period[:4]) + 1}-01-01"
+        return any(start < last and first < end for start, end in spans)
+
+    # Each code and period once (a few thousand pairs), not each cell.
+    pairs = observations[["region_code", "period"]].drop_duplicates()
+    outside = {(code, period) for code, period in pairs.itertuples(index=False) if not inside(code, period)}
+    if not outside:
+        return observations
+    drop = observations["value"].isna() & pd.Series(
+        [pair in outside for pair in zip(observations["region_code"], observations["period"])], index=observations.index)
+    return observations[~drop].reset_index(drop=True)
 
 
 def _stored(name: str, root: Path | None) -> snapshot.Snapshot:

@@ -99,14 +99,15 @@ def report(now: datetime | None = None) -> str:
     lines.append("")
     lines.append("SSB tables in data/ssb_tables.yaml:")
     for table in ssb.load_table_list():
-        snaps = [s for s in snapshot.list_snapshots("ssb") if s.extra.get("table_id") == table.id and s.extra.get("kind") == "table"]
+        snaps = [s for s in snapshot.list_snapshots("ssb") if s.extra.get("entry") == table.key and s.extra.get("kind") == "table"]
         if not snaps:
-            lines.append(f"  {table.id:>6}  never fetched: STALE (run `python -m etl refresh` when online)")
+            lines.append(f"  {table.key:32} never fetched: STALE (run `python -m etl refresh` when online)")
             continue
         latest = max(snaps, key=lambda s: s.fetched_at)
         age = _age(latest.fetched_at, now)
         stale = "STALE" if age is None or age > STALE_AFTER else "fresh"
-        lines.append(f"  {table.id:>6}  fetched {latest.fetched_at}, SSB updated {latest.extra.get('updated', '?')}: {stale}")
+        lines.append(f"  {table.key:32} table {latest.extra.get('table_id', '?')}, fetched {latest.fetched_at}, "
+                     f"SSB updated {latest.extra.get('updated', '?')}: {stale}")
 
     klass = snapshot.list_snapshots("klass")
     lines.append("")

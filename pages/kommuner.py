@@ -272,11 +272,14 @@ def _lookup_result(state: State) -> html.Div:
 
 
 def _not_loaded(lang: str) -> html.Section:
-    command = explorer.config()["refresh_command"]
+    """What there is and when it was last updated: words for readers. Which command fills it in
+    is for whoever runs the site, on /status."""
+    built = (queries.status().get("built_at") or "")[:10]
     return html.Section(
         [html.H2(t("explorer.not_loaded_heading", lang)),
          html.P(t("explorer.not_loaded_body", lang)),
-         html.P([t("explorer.not_loaded_command", lang), " ", html.Code(command)])],
+         html.P([t("explorer.not_loaded_updated", lang, date=format_date(built, lang)) if built else "",
+                 " ", html.A(t("explorer.not_loaded_status", lang), href=dash.get_relative_path("/status"))])],
         className="notice notice-info explorer-not-loaded", role="status", id="not-loaded",
     )
 

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 import dash
 from dash import html
 
-from boligsosial import components, queries, runs, settings
+from boligsosial import components, explorer, queries, runs, settings
 from boligsosial.i18n import language, t
-from boligsosial.numbers import format_date
+from boligsosial.numbers import format_date, format_number
 
 PATH = "/status"
 REASON_CHARS = 600  # a failed run's message can be long (every failed table); the log has it all
@@ -38,8 +38,30 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         html.H2(t("page.status.runs_heading", lang)),
         *_latest_run(summary, lang),
         _last_ok(summary, lang),
+        *_operator(lang),
     ]
     return components.page(lang, PATH, content)
+
+
+CHECK_COMMAND = "python -m etl check-upstream"
+
+
+def _operator(lang: str) -> list:
+    """Which command fills in or updates the municipal figures: for whoever runs the site, not
+    on the public pages (/kommuner only says what there is and when it was updated)."""
+    command = explorer.config()["refresh_command"]
+    try:
+        count = queries.explorer_levels().get("municipality", 0)
+    except queries.WarehouseUnavailable:
+        count = 0
+    state = (t("page.status.municipal_loaded", lang, count=format_number(count, 0, lang)) if count
+             else t("page.status.municipal_missing", lang))
+    return [
+        html.H2(t("page.status.operator_heading", lang), id="operator"),
+        html.P([state, " ", html.Code(command)], className="operator-refresh"),
+        html.P([t("page.status.check_first", lang), " ", html.Code(CHECK_COMMAND)], className="operator-check"),
+        html.P(t("page.status.failed_how", lang)),
+    ]
 
 
 def _data(lang: str) -> list:

@@ -1,8 +1,17 @@
-"""A fake SSB PxWebApi v2 for tests: real HTTP on 127.0.0.1, a few TEST tables, scripted faults.
+"""A fake SSB PxWebApi v2 for tests: real HTTP on 127.0.0.1, TEST tables, scripted faults.
 
 TEST DATA ONLY. The tables below reuse the ids and dimension codes of our table list so the
-client code runs unchanged, but every label says TEST and every number is made up (a checksum of
-the cell's codes). Nothing here describes real statistics.
+client code runs unchanged, but every table title and ContentsCode label says TEST and every
+number is made up (a checksum of the cell's codes). Nothing here describes real statistics.
+
+Two sets of tables:
+  kostra_tables()  (the default) real shapes: KOSTRA tables whose region dimension is SSB's real
+                   KOSTRA code list (tests/fixtures/ssb: 426 municipalities of 2017, EAK, EAKUO,
+                   EKA01-EKA20, EKG01-EKG16) plus the codes of 2018-2024 from our registry, with
+                   values only where a code was valid that year (empty cells elsewhere, as SSB
+                   sends them), and TEST tables the table list's searches find, with distractors
+                   (a county table, a discontinued one, contents that must not be picked)
+  small_tables()   a few cells each, for the client's mechanics (splitting, statuses, faults)
 
 What it speaks (shapes from PxTools/PxApiSpecs PxAPI-2.yml and SSB's PxWebApi 2 user guide):
   GET /config, GET /tables?query=, GET /tables/{id}, GET /tables/{id}/metadata,
@@ -24,7 +33,10 @@ import threading
 import urllib.parse
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -61,6 +73,11 @@ class FakeTable:
     unknown_status: str | None = None  # put this symbol on the first cell of every data answer
     data_renames: dict[str, str] = field(default_factory=dict)  # dimension renamed in data answers only
     top: float = 10_000.0  # values lie in [0, top): plausible for the indicator the table feeds
+    discontinued: bool = False
+    # For a cell's codes (dimension -> code): None when it has a number, else the status it is
+    # sent with ("" = null without a symbol). Real KOSTRA tables have empty cells for codes
+    # outside their era.
+    empty: Callable[[dict[str, str]], str | None] | None = None
 
     def dim(self, dim_id: str) -> FakeDim:
         return next(d for d in self.dims if d.id == dim_id)
@@ -111,7 +128,7 @@ class Problem(Exception):
         self.status, self.detail = status, detail
 
 
-def default_tables() -> dict[str, FakeTable]:
+def small_tables() -> dict[str, FakeTable]:
     years = [str(y) for y in range(2015, 2025)]
 
     def time() -> FakeDim:  # a fresh one per table: tests change a table's periods
@@ -161,6 +178,130 @@ def default_tables() -> dict[str, FakeTable]:
         ],
     )
     return {t.id: t for t in (population, dwellings, tenure)}
+
+
+# --- real shapes -------------------------------------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ssb"
+KOSTRA_REGION = "KOKkommuneregion0000"
+YEARS = [str(y) for y in range(2015, 2025)]
+
+
+@lru_cache(maxsize=1)
+def real_kostra_regions() -> tuple[tuple[str, str], ...]:
+    """SSB's real KOSTRA region list (code, label) from a real metadata response, in SSB's order."""
+    document = json.loads((FIXTURES / "kostra-formalsbygg-areal-v0-metadata-2015-2017.json").read_text(encoding="utf-8"))
+    region = next(v for v in document["variables"] if v["code"] == KOSTRA_REGION)
+    return tuple(zip(region["values"], region["valueTexts"]))
+
+
+@lru_cache(maxsize=1)
+def _registry_spans() -> dict[str, list[tuple[str, str]]]:
+    from etl import regions
+
+    table, _ = regions.read_bundle()
+    spans: dict[str, list[tuple[str, str]]] = {}
+    for row in table.itertuples(index=False):
+        spans.setdefault(row.code, []).append((row.valid_from, row.valid_to if isinstance(row.valid_to, str) else "9999-12-31"))
+    return spans
+
+
+def valid_in(code: str, year: str) -> bool:
+    """Whether a municipality or county code of our registry existed at some time in `year`."""
+    first, last = f"{year}-01-01", f"{int(year) + 1}-01-01"
+    return any(start < last and first < end for start, end in _registry_spans().get(code, ()))
+
+
+@lru_cache(maxsize=1)
+def kostra_region_codes() -> tuple[tuple[str, str], ...]:
+    """The real list, then (as SSB's current lists hold every era in one list) the municipality
+    codes of 2018-2024 and the county codes (EKAnn) of 2018-2024 that the 2017 list lacks,
+    labelled with our registry's names."""
+    from etl import regions
+
+    real = list(real_kostra_regions())
+    known = {code for code, _ in real}
+    table, _ = regions.read_bundle()
+    later = table[(table.valid_from < "2025-01-01") & (table.valid_to.isna() | (table.valid_to > "2018-01-01"))]
+    extra = []
+    for row in later.sort_values(["level", "code"]).itertuples(index=False):
+        code = row.code if row.level == "municipality" else f"EKA{row.code}" if row.level == "county" else None
+        if code and code not in known:
+            known.add(code)
+            extra.append((code, row.name))
+    return tuple(real + extra)
+
+
+def kostra_empty(region: str, year: str, outside: str = ".") -> str | None:
+    """How a real KOSTRA table fills a cell: municipalities and counties have numbers only in
+    the years their code existed; elsewhere the cell is empty (municipalities with SSB's "."
+    symbol, counties with a bare null: both forms occur in JSON-stat). Landet, Landet uten Oslo,
+    the KOSTRA groups and Longyearbyen always have numbers."""
+    if region.startswith("EKA"):
+        return None if valid_in(region[3:], year) else ""
+    if region.isdigit() and region != "2111":
+        return None if valid_in(region, year) else outside
+    return None
+
+
+def kostra_table(table_id: str, label: str, contents: list[tuple[str, str, str]], **options) -> FakeTable:
+    """A TEST KOSTRA table with the real region dimension; contents are (code, label, unit base)."""
+    regions = kostra_region_codes()
+    return FakeTable(
+        table_id, label, options.pop("updated", "2025-06-15T06:00:00Z"),
+        [
+            FakeDim(KOSTRA_REGION, "region", [c for c, _ in regions], dict(regions), role="geo"),
+            FakeDim("ContentsCode", "statistikkvariabel", [c for c, _, _ in contents], {c: text for c, text, _ in contents},
+                    role="metric", units={c: {"base": base, "decimals": 0} for c, _, base in contents}),
+            FakeDim("Tid", "år", list(YEARS), role="time"),
+        ],
+        top=100.0,  # every series here is plausible below 100 (counts, percent, per 1 000)
+        empty=lambda cell: kostra_empty(cell[KOSTRA_REGION], cell["Tid"]),
+        **options,
+    )
+
+
+def kostra_tables() -> dict[str, FakeTable]:
+    """The tables the shipped data/ssb_tables.yaml resolves to, in real KOSTRA shapes (TEST data)."""
+    small = small_tables()
+    dwellings = kostra_table("12008", "12008: TEST Kommunalt disponerte boliger (K) 2015 - 2024", [
+        ("KOSboligSper10000000", "TEST Kommunalt disponerte boliger per 1 000 innbyggere", "boliger"),
+        ("KOSTESTboliger0000", "TEST Totalt antall kommunalt disponerte boliger", "boliger"),
+        ("KOSTESTinnleid0000", "TEST Kommunalt disponerte boliger, innleid", "boliger"),  # must not be taken for the total
+        ("KOSTESTrullestol0000", "TEST Andel kommunale boliger tilgjengelige for rullestolbrukere", "prosent"),
+    ], statuses={("0301", "KOSboligSper10000000", "2017"): ":", ("4601", "KOSboligSper10000000", "2021"): ".."})
+    temporary = kostra_table("90101", "90101: TEST Midlertidige botilbud og natthjem (K)", [
+        ("KOStotmidlbo0000", "TEST Husstander i midlertidige botilbud, i alt", "husstander"),
+        ("KOSmidlbobarn0000", "TEST Husstander med barn (<18) i midlertidige botilbud", "husstander"),
+        ("KOSandbarn3m0000", "TEST Andel husstander med barn i midlertidige botilbud i mer enn 3 mnd", "prosent"),
+        ("KOSandmidlbo14d0000", "TEST Andel husstander i midlertidige botilbud i 14 eller færre dager", "prosent"),
+        ("KOStotnatt0000", "TEST Husstander i natthjem", "husstander"),
+    ])
+    retired = kostra_table("90105", "90105: TEST Midlertidige botilbud (K) (avslutta serie)", [
+        ("KOStotmidlbo0000", "TEST Husstander i midlertidige botilbud, i alt", "husstander"),
+    ], discontinued=True)
+    applications = kostra_table("90102", "90102: TEST Søknader, avslag og venteliste, kommunalt disponerte boliger (K)", [
+        ("KOSTESTsoknader0000", "TEST Søknader om kommunalt disponert bolig", "søknader"),
+        ("KOSTESTavslag0000", "TEST Husstander som fikk avslag på søknad", "husstander"),
+        ("KOSventelistetil0000", "TEST Behov for tilrettelagt bolig, på venteliste", "husstander"),
+        ("KOSandandrevente0000", "TEST Andel med andre problemer på venteliste", "prosent"),  # must not be taken
+    ])
+    loans = kostra_table("90103", "90103: TEST Startlån (K)", [
+        ("KOSfainansstartp0000", "TEST Antall boliger godkjent for finansiering med startlån per 1 000 innbyggere", "boliger"),
+    ])
+    loans_counties = FakeTable("90104", "90104: TEST Startlån (F)", "2025-06-15T06:00:00Z", [
+        FakeDim("KOKfylkesregion0000", "region", ["EAK", "EKA03"], {"EAK": "TEST Landet", "EKA03": "TEST Oslo"}, role="geo"),
+        FakeDim("ContentsCode", "statistikkvariabel", ["KOSfainansstartp0000"],
+                {"KOSfainansstartp0000": "TEST Antall boliger godkjent for finansiering med startlån per 1 000 innbyggere"},
+                role="metric"),
+        FakeDim("Tid", "år", list(YEARS), role="time"),
+    ], top=100.0)
+    tables = [small["07459"], dwellings, small["11084"], temporary, retired, applications, loans, loans_counties]
+    return {t.id: t for t in tables}
+
+
+def default_tables() -> dict[str, FakeTable]:
+    return kostra_tables()
 
 
 class FakeSsb:
@@ -260,7 +401,7 @@ class FakeSsb:
         return {
             "type": "Table", "language": lang, "id": table.id, "label": table.label, "description": "", "updated": table.updated,
             "firstPeriod": table.time.codes[0], "lastPeriod": table.time.codes[-1], "category": "public",
-            "variableNames": [d.label for d in table.dims], "discontinued": False, "source": "TEST", "subjectCode": "test",
+            "variableNames": [d.label for d in table.dims], "discontinued": table.discontinued, "source": "TEST", "subjectCode": "test",
             "timeUnit": "Annual", "paths": [], "links": [],
         }
 
@@ -334,6 +475,10 @@ class FakeSsb:
         """One answer cell; a dimension eliminated without a total is summed over its categories,
         and a sum whose every part is suppressed keeps the part's symbol."""
         per_dim = [[chosen[d.id]] if d.id in chosen else list(d.codes) for d in table.dims]
+        if table.empty is not None and all(len(p) == 1 for p in per_dim):
+            status = table.empty(chosen)
+            if status is not None:
+                return None, status
         total, symbols = 0.0, []
         for full in itertools.product(*per_dim):
             if full in table.statuses:
@@ -466,13 +611,31 @@ class _Handler(BaseHTTPRequestHandler):
 _TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
 
 
-@pytest.fixture
-def fake_ssb(tmp_path, monkeypatch):
-    """A running fake SSB with fresh TEST tables; BOLIG_SSB_BASE points at it and snapshots go
-    to a temporary folder."""
-    fake = FakeSsb().start()
+def _serve(tables: dict[str, FakeTable], tmp_path, monkeypatch):
+    fake = FakeSsb(tables).start()
     monkeypatch.setenv("BOLIG_SSB_BASE", fake.base_url)
     monkeypatch.setenv("BOLIG_SNAPSHOTS", str(tmp_path / "snapshots"))
+    # The lock a refresh writes goes to the test's folder, starting from the committed one.
+    lock = tmp_path / "ssb_lock.yaml"
+    shipped = Path(__file__).resolve().parent.parent / "data" / "ssb_lock.yaml"
+    lock.write_bytes(shipped.read_bytes())
+    monkeypatch.setenv("BOLIG_SSB_LOCK", str(lock))
+    return fake
+
+
+@pytest.fixture
+def fake_ssb(tmp_path, monkeypatch):
+    """A running fake SSB with fresh TEST tables in real KOSTRA shapes; BOLIG_SSB_BASE points at
+    it, snapshots and the SSB lock go to a temporary folder."""
+    fake = _serve(kostra_tables(), tmp_path, monkeypatch)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def small_ssb(tmp_path, monkeypatch):
+    """The same with small TEST tables (a few cells each), for the client's mechanics."""
+    fake = _serve(small_tables(), tmp_path, monkeypatch)
     yield fake
     fake.stop()
 

@@ -286,17 +286,30 @@ def test_the_map_has_every_county_as_a_link_with_its_value_or_missing(client):
 # ------------------------------------------------------------------------------ without regional data
 
 
-def test_without_regional_data_the_page_names_the_command_and_still_works(story_path, monkeypatch):
+def test_without_regional_data_the_page_tells_readers_what_there_is_and_no_command(story_path, monkeypatch):
     monkeypatch.setenv("BOLIG_WAREHOUSE", str(story_path))
     client = app_module.server.test_client()
     for url in ("/kommuner", "/kommuner?region=03", "/kommuner?sted=Oslo&lang=en"):
-        text = _text(_page(client, url))
-        assert "make refresh" in text, url
-    assert "Kommunetallene fra SSB er ikke lastet inn ennå" in _text(_page(client, "/kommuner"))
+        markup = _page(client, url)
+        notice = re.search(r'<section[^>]*id="not-loaded"[^>]*>(.*?)</section>', markup, re.S)
+        assert notice, url
+        assert "<code" not in notice.group(1) and 'href="/status"' in notice.group(1), url
+        text = _text(markup)
+        for command in ("make refresh", "make run", "python -m", "etl refresh"):  # operators' words live on /status
+            assert command not in text, (url, command)
+    text = _text(_page(client, "/kommuner"))
+    assert "Kommunetallene fra SSB er ikke lastet inn ennå" in text and "er ikke hentet ennå" in text
+    assert "Tallene ble sist oppdatert 21. november 2026." in text  # the data version's build day
+    assert "The figures were last updated on 21 November 2026." in _text(_page(client, "/kommuner?lang=en"))
+    # The operator's instruction is on /status.
+    status = _text(_page(client, "/status"))
+    assert "Kommunetallene fra SSB (KOSTRA og befolkning) er ikke lastet inn" in status
+    assert "make refresh" in status and "python -m etl check-upstream" in status
 
 
 def test_with_regional_data_the_page_does_not_ask_for_a_refresh(client):
     assert "make refresh" not in _text(_page(client, "/kommuner?region=3101"))
+    assert "Kommunetallene fra SSB er lastet inn" in _text(_page(client, "/status"))
 
 
 def test_without_a_warehouse_the_page_says_how_to_build_it(monkeypatch, tmp_path):

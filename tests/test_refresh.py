@@ -1,6 +1,7 @@
-"""`python -m etl refresh` end to end, as a separate process talking real HTTP to the fake SSB
-(TEST tables under the real table ids). Each upstream fault ends in a retry or a clear error,
-and the served database is unchanged by a failed refresh."""
+"""`python -m etl refresh` and `python -m etl check-upstream` end to end, as separate processes
+talking real HTTP to the fake SSB (TEST tables in real KOSTRA shapes, under the real table ids).
+Each upstream fault ends in a retry or a clear error, a change at SSB against data/ssb_lock.yaml
+stops the refresh by name, and the served database is unchanged by a failed refresh."""
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ import duckdb
 import pytest
 
 from boligsosial import settings
-from etl import runlog
+from etl import runlog, ssb_lock
 from tests.fake_pxweb import fake_ssb  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def fast_http(monkeypatch):
     monkeypatch.setenv("BOLIG_HTTP_BACKOFF", "0.01")
     monkeypatch.setenv("BOLIG_HTTP_TIMEOUT", "1")
+    monkeypatch.setenv("BOLIG_SSB_PER_MINUTE", "6000")  # the fake has no rate limit; SSB's 30 a minute would only wait
 
 
 def etl(*args: str) -> subprocess.CompletedProcess:
@@ -74,9 +76,11 @@ def _first_refresh_ok():
         (lambda f: f.truncate_next(times=100), 3, "not complete JSON"),
         (lambda f: f.hang_next(3, times=100), 3, "no answer within"),
         (lambda f: f.fail_next(429, times=100, retry_after="7200"), 3, "asks us to wait"),
-        (lambda f: f.tables["07459"].rename_dimension("Region", "Region2024"), 4, "Region"),
+        (lambda f: f.tables["07459"].rename_dimension("Region", "Region2024"), 4, "new Region2024; gone Region"),
+        (lambda f: f.tables["12008"].dim("ContentsCode").labels.update({"KOSboligSper10000000": "TEST Boliger per 1 000 husstander"}),
+         4, "ContentsCode KOSboligSper10000000 was labelled"),
     ],
-    ids=["500", "truncated", "hang", "429-too-long", "renamed-dimension"],
+    ids=["500", "truncated", "hang", "429-too-long", "renamed-dimension", "relabelled-contents"],
 )
 def test_a_failed_refresh_leaves_the_served_database_and_says_why(fake_ssb, fast_http, fault, exit_code, says):
     _first_refresh_ok()
@@ -97,3 +101,42 @@ def test_a_429_with_a_short_retry_after_is_retried_and_succeeds(fake_ssb, fast_h
     result = etl("refresh", "--skip-regions")
     assert result.returncode == 0, result.stderr
     assert ssb_rows()
+
+
+def test_check_upstream_says_what_a_refresh_would_fetch_and_whether_it_matches_the_lock(fake_ssb, fast_http):
+    first = etl("check-upstream")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "not in data/ssb_lock.yaml yet" in first.stdout
+    assert "municipal_dwellings_per_1000: KOSboligSper10000000 'TEST Kommunalt disponerte boliger per 1 000 innbyggere' (boliger)" in first.stdout
+    assert "would fetch: " in first.stdout and "(never fetched)" in first.stdout
+    assert not fake_ssb.requests_to("/data")  # reads metadata, never data
+    assert ssb_lock.read() == {} and not list((Path(os.environ["BOLIG_SNAPSHOTS"])).glob("ssb/*"))  # writes nothing
+    _first_refresh_ok()
+    locked = etl("check-upstream", "municipal_dwellings")
+    assert locked.returncode == 0 and locked.stdout.count("matches the lock") == 3
+    assert "would fetch: nothing (the stored snapshot is of 2025-06-15T06:00:00Z" in locked.stdout
+    fake_ssb.tables["12008"].dim("ContentsCode").units["KOSTESTboliger0000"] = {"base": "rom", "decimals": 0}
+    changed = etl("check-upstream")
+    assert changed.returncode == 4, changed.stdout
+    assert "DIFFERS from the lock: municipal_dwellings: ContentsCode KOSTESTboliger0000 had unit 'boliger', now 'rom'" in changed.stdout
+    fake_ssb.fail_next(500, times=1000)
+    down = etl("check-upstream", "population")
+    assert down.returncode == 3 and "UNREACHABLE" in down.stdout and "Traceback" not in down.stderr
+
+
+def test_check_upstream_help_documents_the_command():  # noqa: D103
+    shown = etl("check-upstream", "--help")
+    assert shown.returncode == 0
+    for words in ("data/ssb_lock.yaml", "would fetch", "Writes nothing", "exit codes", "4 SSB differs"):
+        assert words in " ".join(shown.stdout.split()), words
+    assert "check-upstream" in etl("--help").stdout
+
+
+def test_a_candidate_ssb_does_not_have_does_not_stop_the_first_refresh(fake_ssb, fast_http):
+    fake_ssb.tables.pop("90103")  # no start-loan table of the right shape
+    result = etl("refresh", "--skip-regions")
+    assert result.returncode == 0, result.stderr
+    assert "Not found at SSB and left out (candidates): start_loans" in result.stderr
+    assert "Published" in result.stdout and "review the labels and units, then commit it" in result.stdout
+    assert ("temporary_accommodation_households", "3101", "2024") in ssb_rows()
+    assert "start_loans" not in ssb_lock.read() and "temporary_accommodation" in ssb_lock.read()

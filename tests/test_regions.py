@@ -188,6 +188,7 @@ COUNTIES = {
     "2018-06-01": {f"{n:02d}" for n in range(1, 21) if n not in (13, 16, 17)} | {"50"},
     "2020-01-01": {"03", "11", "15", "18", "30", "34", "38", "42", "46", "50", "54"},
     "2024-01-01": {"03", "11", "15", "18", "31", "32", "33", "34", "39", "40", "42", "46", "50", "55", "56"},
+    "2026-06-01": {"03", "11", "15", "18", "31", "32", "33", "34", "39", "40", "42", "46", "50", "55", "56"},
 }
 
 
@@ -209,7 +210,7 @@ def test_load_registry_falls_back_to_the_bundle_without_snapshots(bundle):
     "day, municipalities, counties",
     # 428 (2016), 422 (31.12.2019), 356 (2020) and 357 (2024): SSB's published totals
     [("2016-01-01", 428, 19), ("2019-12-31", 422, 18), ("2020-01-01", 356, 11),
-     ("2023-12-31", 356, 11), ("2024-01-01", 357, 15)],
+     ("2023-12-31", 356, 11), ("2024-01-01", 357, 15), ("2026-01-01", 357, 15)],
 )
 def test_bundle_has_the_published_number_of_regions(bundle, day, municipalities, counties):
     assert levels_at(bundle[0], day) == {"country": 1, "county": counties, "municipality": municipalities}
@@ -295,3 +296,48 @@ def test_harmonise_on_the_bundle(bundle):
     assert trondheim.value == 205.0 and trondheim.original_codes == "5001+5030"
     assert set(breaks.region_code) == {"1508", "1580"} and set(breaks.old_code) == {"1507"}
     assert not result.region_code.isin(["1507", "1508", "1580"]).any()
+
+
+# ---------------------------------------------------------------------------- KLASS's changes of 2026-01-01
+
+
+def test_bundle_knows_the_renamings_of_2026(bundle):
+    """KLASS 131 changes of 1 January 2026 (data/regions/klass/131-changes-2026-01-01.json, see
+    SOURCES.md): 5006 and 5536 get their new names that day; the codes do not change."""
+    regions = bundle[0]
+    def name(code, day):
+        found = R.valid_at(regions, day).query("code == @code")
+        assert len(found) == 1, (code, day)
+        return found.iloc[0]["name"]
+    assert name("5006", "2025-12-31") == "Steinkjer" and name("5006", "2026-01-01") == "Steinkjer - Stïentje"
+    assert name("5536", "2025-12-31") == "Lyngen" and name("5536", "2026-01-01") == "Lyngen - Ivgu - Yykeän"
+    assert set(R.valid_at(regions, "2025-12-31").code) == set(R.valid_at(regions, "2026-01-01").code)
+
+
+def test_bundle_knows_the_border_move_of_2026_and_3118_continues(bundle):
+    regions, changes = bundle
+    moved = changes[(changes.changed_on == "2026-01-01") & (changes.old_code == "3118")]
+    assert set(moved.new_code) == {"3118", "3207", "3216"}
+    # A border move, not a merger or a split: Indre Østfold keeps its code and its period.
+    for code in ("3118", "3207", "3216"):
+        assert R.current_code(code, changes, on="2026-06-01") == code
+        assert len(regions[regions.code == code]) == 1
+    # Part of a municipality of Østfold (31) went to municipalities of Akershus (32).
+    county = changes[(changes.changed_on == "2026-01-01") & (changes.level == "county")]
+    assert set(zip(county.old_code, county.new_code)) == {("31", "31"), ("31", "32"), ("32", "32")}
+
+
+def test_harmonising_past_2026_flags_the_moved_border_instead_of_guessing(bundle):
+    regions, changes = bundle
+    frame = pd.DataFrame([obs("cnt", "3118", "2024", 100.0), obs("cnt", "3207", "2024", 50.0),
+                          obs("cnt", "3101", "2024", 7.0), obs("cnt", "5006", "2024", 9.0)], columns=OBSERVATION_COLUMNS)
+    before, no_breaks = R.harmonise(frame, regions, changes, INDICATORS, "2025-06-01")
+    assert no_breaks.empty and not before.note.str.contains("not harmonised").any()
+    after, breaks = R.harmonise(frame, regions, changes, INDICATORS, "2026-06-01")
+    kept = one(after, "cnt", "3118", "2024")
+    assert kept.value == 100.0 and not kept.harmonised  # never summed or split by guess
+    assert "3118 gave part of its area away on 2026-01-01" in kept.note
+    assert "3118 gave part of its area away on 2026-01-01" in one(after, "cnt", "3207", "2024").note
+    assert set(breaks.region_code) == {"3118", "3207", "3216"} and set(breaks.old_code) == {"3118"}
+    # Places the change did not touch pass through, a renamed one too.
+    assert one(after, "cnt", "3101", "2024").note == "" and one(after, "cnt", "5006", "2024").note == ""
