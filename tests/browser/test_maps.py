@@ -32,7 +32,7 @@ def test_the_map_fits_reads_and_passes_axe(browser, real_server, screenshot_dir,
     assert drawing.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
     # The legend's smallest text is at least 10 CSS px as drawn (the SVG scales with its box).
-    sizes = drawing.locator("text").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    sizes = drawing.locator(".map-legend text").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
     legend = [size for size in sizes if size > 0]
     assert legend and min(legend) >= 10, min(legend)
     assert axe_violations(page) == []

@@ -20,6 +20,9 @@ import openpyxl
 import pypdf
 import pytest
 
+from boligsosial import exports
+from boligsosial.i18n import t
+
 
 # The cells of a table's body, row by row, without the note references (<sup>).
 TABLE_CELLS = """(selector) => [...document.querySelectorAll(selector + ' tbody tr')].map(tr => [...tr.children].map(cell => {
@@ -62,9 +65,11 @@ def _csv_rows(body: bytes) -> list[dict]:
 
 
 def _xlsx_rows(body: bytes) -> list[dict]:
+    """The Data sheet's rows by column name (its headings are in the reader's language)."""
     sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True)["Data"]
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row)) for row in rows[1:]]
+    names = {t(f"export.column.{column}", "nb"): column for column in exports.COLUMNS + exports.CURRENT_COLUMNS}
+    return [dict(zip([names[heading] for heading in rows[0]], row)) for row in rows[1:]]
 
 
 def _value_cells(rows: list[list[str]], skip: int = 1) -> list[str]:
