@@ -278,6 +278,7 @@ def _about_panel(content: Content, lang: str) -> list:
         if indicator.get(f"comparability_{lang}"):
             facts += [html.Dt(t("about.comparability", lang)), html.Dd(indicator[f"comparability_{lang}"])]
         facts += [html.Dt(t("about.sources", lang)), html.Dd(_sources(rows, lang))]
+        facts += [html.Dt(t("page.data.field_basis", lang)), html.Dd(sources.basis_of(rows, lang))]
         facts += [html.Dt(t("about.confidence", lang)), html.Dd(_confidence(rows, lang))]
         notes = [(r, remarks.text(r, "note", lang)) for r in rows if not is_missing(r.get("value"))]
         notes = [(r, note) for r, note in notes if note.text]

@@ -315,9 +315,8 @@ def offer_for_indicator(indicator_id: str) -> tuple[Offer, str] | None:
 
 
 def series(indicator_id: str, lang: str, regions: Sequence[str] | None = None, level: str | None = None) -> list[dict]:
-    """An indicator's totals for regions (or a level), on today's codes. For a rate with a
-    numerator and a denominator, the places and years the warehouse has no published rate for
-    are computed from the two (never from summed rates) and marked derived, with how.
+    """An indicator's totals for regions (or a level), on today's codes (rates computed in the
+    ETL where none is published are among them, marked derived).
 
     A whole level (every municipality's figures: the ranking, the map) is the same for every
     place's page, so it is read once per published warehouse and kept compact
@@ -351,57 +350,9 @@ def _pack(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:
 
 
 def _series(indicator_id: str, lang: str, regions: Sequence[str] | None, level: str | None) -> list[dict]:
-    published = queries.explorer_rows([indicator_id], regions, level)
-    rate = queries.indicators([indicator_id]).get(indicator_id) or {}
-    if not rate.get("numerator") or not rate.get("denominator"):
-        return published
-    # Only the places and periods without a published rate (a suppressed one counts as published).
-    parts = queries.explorer_rows([rate["numerator"], rate["denominator"]], regions, level, unless=indicator_id)
-    return with_computed(indicator_id, rate, published, parts, lang)
-
-
-def with_computed(indicator_id: str, rate: Mapping[str, Any], published: list[dict], parts: Iterable[Row], lang: str) -> list[dict]:
-    """The published rows of a rate plus the rates computed from `parts` (numerator and
-    denominator rows) where no rate is published."""
-    numerator, denominator = rate["numerator"], rate["denominator"]
-    # Every published row stands, a suppressed one too: computing a rate SSB has withheld
-    # would undo the suppression.
-    have = {(r["region_code"], r["period"]) for r in published}
-    by_key: dict[tuple, dict[str, Row]] = defaultdict(dict)
-    for row in parts:
-        by_key[(row["region_code"], row["period"])][row["indicator_id"]] = row
-    names = queries.indicators([numerator, denominator])
-    computed = []
-    for key, pair in sorted(by_key.items()):
-        top, bottom = pair.get(numerator), pair.get(denominator)
-        if key in have or top is None or bottom is None or is_missing(top["value"]) or is_missing(bottom["value"]) \
-                or bottom["value"] == 0:
-            continue
-        value = top["value"] / bottom["value"] * (rate.get("per") or 1)
-        derivation = t("explorer.computed_rate", lang,
-                       numerator=(names.get(numerator) or {}).get(f"title_{lang}", numerator),
-                       numerator_source=_source_name(top),
-                       denominator=(names.get(denominator) or {}).get(f"title_{lang}", denominator),
-                       denominator_source=_source_name(bottom), per=_per(rate.get("per"), lang))
-        qualifier = "approx" if "approx" in (top["qualifier"], bottom["qualifier"]) else ""
-        computed.append({
-            **top, "indicator_id": indicator_id, "value": value, "status": "", "qualifier": qualifier,
-            "derived": True, "derivation": derivation, f"derivation_{lang}": derivation, "note": None,
-            "confidence": "M" if "M" in (top["confidence"], bottom["confidence"]) else "H",
-            "decimals": rate["decimals"], "unit": rate["unit"],
-            "unit_label_nb": rate["unit_label_nb"], "unit_label_en": rate["unit_label_en"],
-        })
-    return sorted(published + computed, key=lambda r: (r["region_code"], r["period"])) if computed else published
-
-
-def _source_name(row: Row) -> str:
-    return f"{row.get('source_publisher') or ''}, {row.get('source_title') or ''}".strip(", ")
-
-
-def _per(per: Any, lang: str) -> str:
-    if not per or per == 100:
-        return "100" if per == 100 else "1"
-    return f"{int(per):,}".replace(",", "\u00a0" if lang == "nb" else ",")
+    # Rates the sources do not publish were computed from numerator and denominator in the
+    # ETL (etl/derived.py), so pages, API and downloads read the same rows.
+    return queries.explorer_rows([indicator_id], regions, level)
 
 
 def display_names(places: Sequence[Place], lang: str) -> dict[str, str]:
@@ -452,14 +403,6 @@ def profile(place: Place, gaz: Gazetteer, lang: str) -> list[ProfileLine]:
     by_indicator: dict[str, list[dict]] = defaultdict(list)
     for row in queries.explorer_rows(None, codes):
         by_indicator[row["indicator_id"]].append(row)
-    rates = queries.indicators(o.rate for o in offers() if o.rate)
-    for one in offers():  # computed rates where the warehouse publishes none, from the rows at hand
-        rate = rates.get(one.rate or "") or {}
-        if rate.get("numerator") and rate.get("denominator"):
-            parts = by_indicator.get(rate["numerator"], []) + by_indicator.get(rate["denominator"], [])
-            rows = with_computed(one.rate, rate, list(by_indicator.get(one.rate, [])), parts, lang)
-            if any(r["region_code"] == place.code and not is_missing(r["value"]) for r in rows):
-                by_indicator[one.rate] = rows
     order = [i for one in offers() for i in (one.count, one.rate) if i]
     catalogue = queries.indicators(by_indicator)
     lines = []

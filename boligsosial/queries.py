@@ -528,7 +528,7 @@ _WITH_UNIT_AND_SOURCE = """
            i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
            s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title, s.url AS source_url,
            s.published AS source_published, s.fetched_at AS source_fetched_at,
-           s.license AS source_license
+           s.license AS source_license, s.publisher_kind AS source_publisher_kind
     FROM {table} o
     JOIN indicator i ON i.id = o.indicator_id
     LEFT JOIN source s ON s.source_id = o.source_id
@@ -659,8 +659,6 @@ _EXPLORER_ROWS_SQL = """
       AND ($indicators IS NULL OR list_contains($indicators, o.indicator_id))
       AND ($regions IS NULL OR list_contains($regions, o.region_code))
       AND ($level IS NULL OR o.region_code IN (SELECT code FROM region WHERE level = $level))
-      AND ($unless IS NULL OR NOT EXISTS (SELECT 1 FROM observation_current p WHERE p.indicator_id = $unless
-                                          AND p.breakdown = '' AND p.region_code = o.region_code AND p.period = o.period))
     ORDER BY o.indicator_id, o.region_code, o.period
 """
 
@@ -669,19 +667,16 @@ def explorer_rows(
     indicator_ids: Iterable[str] | None = None,
     regions: Iterable[str] | None = None,
     level: str | None = None,
-    unless: str | None = None,
 ) -> list[dict[str, Any]]:
     """Totals on today's codes, each with its unit and source: of the given indicators (None:
     every one), for the given regions (None: every one) or every region of `level` (a code of
-    that level no longer valid today can still hold rows that could not be carried over).
-    `unless` (an indicator) leaves out the places and periods that indicator has a total for."""
+    that level no longer valid today can still hold rows that could not be carried over)."""
     return _rows(
         _EXPLORER_ROWS_SQL,
         {
             "indicators": None if indicator_ids is None else [str(i) for i in indicator_ids],
             "regions": None if regions is None else [str(r) for r in regions],
             "level": level,
-            "unless": unless,
         },
     )
 
@@ -789,5 +784,16 @@ def municipal_strategies(region_code: str) -> list[dict[str, Any]]:
                   published, owners_nb, source_publisher, source_title, source_url
            FROM strategy WHERE kind = 'municipal' AND region_code = $code
            ORDER BY published DESC NULLS LAST, id""",
+        {"code": str(region_code)},
+    )
+
+
+def partnerships(region_code: str) -> list[dict[str, Any]]:
+    """The Husbanken programme periods a municipality (by today's code) is listed in, with
+    their source."""
+    return _rows(
+        """SELECT region_code, name, programme, period_start, period_end, status, publisher, title, url, published,
+                  note_nb, note_en
+           FROM partnership WHERE region_code_today = $code ORDER BY period_start, programme""",
         {"code": str(region_code)},
     )

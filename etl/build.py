@@ -12,7 +12,7 @@ import pandas as pd
 
 from boligsosial import settings
 from boligsosial.config import files
-from etl import catalogue, expected, facts, importer, publish, regions, runlog, ssb, strategies
+from etl import catalogue, derived, expected, facts, importer, publish, regions, runlog, ssb, strategies
 from etl.errors import EtlError
 from etl.tidy import CATEGORY_COLUMNS, OBSERVATION_COLUMNS, SOURCE_COLUMNS, Bundle
 
@@ -73,6 +73,9 @@ def collect(progress: Progress = lambda _: None, target_date: date | None = None
     progress("imported files")
     bundles.append(importer.load_bundle(indicators=units, known_regions=set(region_table["code"])))
     observations, superseded = combine(bundles)
+    sources = _union([b.sources for b in bundles], SOURCE_COLUMNS, ["source_id"])
+    progress("rates from their numerators and denominators")
+    observations = derived.add_rates(observations, indicators, sources)
     observations = expected.add_missing(observations, catalogue.load_expected())
     progress("harmonising to today's region codes")
     current, breaks = regions.harmonise(observations, region_table, changes, indicators, target_date or date.today(),
@@ -81,14 +84,13 @@ def collect(progress: Progress = lambda _: None, target_date: date | None = None
     strategy_tables = strategies.load_strategies()
     categories = _union([b.categories for b in bundles], CATEGORY_COLUMNS, ["dimension", "code"])
     publishers = facts.load_publishers()
-    sources = _union([b.sources for b in bundles], SOURCE_COLUMNS, ["source_id"])
     sources["publisher_kind"] = facts.publisher_kinds(sources, publishers)
     sources["publisher_en"] = facts.publishers_in_english(sources, publishers)
     tables = {
         "indicator": indicators,
         "source": sources,
         "publisher": publishers,
-        "partnership": facts.load_partnerships(),
+        "partnership": _partnerships_today(changes, target_date or date.today()),
         "region": region_table,
         "region_change": changes,
         "dimension": _dimensions(categories),
@@ -103,6 +105,16 @@ def collect(progress: Progress = lambda _: None, target_date: date | None = None
     counts = {b.name: len(b.observations) for b in bundles}
     counts["superseded"] = len(superseded)
     return tables, counts
+
+
+def _partnerships_today(changes: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The partnership list with each municipality's code today (1653 Melhus is 5028), so a
+    place's page finds its programmes. Where a code was split since, the part that kept the
+    name carries it (1504 Ålesund: 1507 in 2020, then 1508 beside Haram in 2024); '' if none did."""
+    frame = facts.load_partnerships()
+    frame["region_code_today"] = [regions.current_code(code, changes, on=today, since=f"{start}-01-01", name=name) or ""
+                                  for code, name, start in zip(frame["region_code"], frame["name"], frame["period_start"])]
+    return frame
 
 
 def _dimensions(categories: pd.DataFrame) -> pd.DataFrame:

@@ -190,20 +190,26 @@ def valid_at(regions: pd.DataFrame, on: date | str) -> pd.DataFrame:
     return regions[(regions["valid_from"] <= day) & (day < ends)]
 
 
-def current_code(code: str, changes: pd.DataFrame, on: date | str | None = None, since: date | str | None = None) -> str | None:
+def current_code(code: str, changes: pd.DataFrame, on: date | str | None = None, since: date | str | None = None,
+                 name: str | None = None) -> str | None:
     """The code that `code` became by `on` (default today), following chains such as
     0219 -> 3024 -> 3201. A code that continues beside what it gave away stays itself; a code
-    split into several others has no single successor: None. `since` skips older changes, for
-    codes that KLASS has reused."""
+    split into several others has no single successor: None, unless `name` is given and exactly
+    one of the parts kept it (1507 Ålesund split into 1508 Ålesund and 1580 Haram). `since` skips
+    older changes, for codes that KLASS has reused."""
     until, after = _iso(on or date.today()), _iso(since) if since else ""
     moves = changes[(changes["changed_on"] > after) & (changes["changed_on"] <= until)]
     current = code
     for day, rows in moves.groupby("changed_on", sort=True):
-        targets = set(rows.loc[rows["old_code"] == current, "new_code"])
+        going = rows[rows["old_code"] == current]
+        targets = set(going["new_code"])
         if not targets or current in targets:
             continue
         if len(targets) > 1:
-            return None
+            named = set(going.loc[going["new_name"] == name, "new_code"]) if name else set()
+            if len(named) != 1:
+                return None
+            targets = named
         current = targets.pop()
     return current
 

@@ -83,7 +83,8 @@ CREATE TABLE partnership (
     url VARCHAR NOT NULL,
     published VARCHAR,
     note_nb VARCHAR,
-    note_en VARCHAR
+    note_en VARCHAR,
+    region_code_today VARCHAR NOT NULL  -- the code it has today ('' when split since)
 );
 
 CREATE TABLE region (

@@ -14,6 +14,7 @@ import dash
 from dash import dcc, html
 
 from boligsosial import components, queries
+from boligsosial.domain import sources
 from boligsosial.i18n import language, t
 from boligsosial.numbers import format_date, format_period
 from boligsosial.selection import MAX_SEARCH_LENGTH, Selection, SelectionError, parse_search
@@ -251,8 +252,8 @@ def _confidence(entry: dict[str, Any], lang: str) -> str:
 
 def _basis(entry: dict[str, Any], lang: str) -> str:
     """How many of the shown figures rest on a primary source, on a secondary one, or are derived."""
-    return t("page.data.basis_value", lang, primary=entry.get("figures_primary") or 0,
-             secondary=entry.get("figures_secondary") or 0, derived=entry.get("figures_derived") or 0)
+    return sources.basis(entry.get("figures_primary") or 0, entry.get("figures_secondary") or 0,
+                         entry.get("figures_derived") or 0, lang)
 
 
 # More sources than this are folded away behind "all N sources", so one indicator with many

@@ -218,6 +218,7 @@ def _sections(state: State) -> list:
         _place_heading(state, gaz),
         _profile_section(state, gaz),
         *[_strategy(s, lang) for s in explorer.strategies(state.place)],
+        _partnership(queries.partnerships(state.place.code), lang),
         _compare_section(state, gaz),
     ]
     return parts
@@ -348,6 +349,27 @@ def _profile_section(state: State, gaz: Gazetteer) -> html.Section:
         [heading, html.P(t("explorer.profile_intro", lang), className="context"), table,
          source_line([r for line in lines for r in line.rows], lang)],
         className="card explorer-profile", **{"aria-labelledby": "profile"},
+    )
+
+
+def _partnership(periods: list[Row], lang: str) -> html.Section | None:
+    """Husbanken's programme periods the municipality is named in, each with its source; the
+    list is partial (only municipalities a found source names), and says so."""
+    if not periods:
+        return None
+    items = []
+    for period in periods:
+        years = f"{period['period_start']}\u2013{period['period_end']}" if period.get("period_end") else str(period["period_start"])
+        text = t(f"explorer.partnership.{period['status']}", lang, programme=t(f"explorer.programme.{period['programme']}", lang),
+                 years=years)
+        note = pick_text({"nb": period.get("note_nb") or "", "en": period.get("note_en") or ""}, lang)
+        source = [t("strategy.source", lang), " ", period["publisher"], ", ", html.A(period["title"], href=period["url"]), "."]
+        items.append(html.Li([html.P(text), html.P(note, className="context") if note else None,
+                              html.P(source, className="source-line")]))
+    return html.Section(
+        [html.H2(t("explorer.partnership_heading", lang), id="partnership"), html.Ul(items, className="partnership-list"),
+         html.P(t("explorer.partnership_partial", lang), className="context")],
+        className="card explorer-partnership", **{"aria-labelledby": "partnership"},
     )
 
 
@@ -549,8 +571,6 @@ def _ranking(state: State, gaz: Gazetteer, indicator_id: str, indicator: Row, ti
                              className="button")],
                className="download-links"),
     ]
-    if derived:
-        parts.append(html.P(t("explorer.download_computed", lang), className="context"))
     return html.Section(parts, className="card explorer-ranking", **{"aria-labelledby": "ranking"})
 
 

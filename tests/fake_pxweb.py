@@ -73,6 +73,9 @@ class FakeTable:
     unknown_status: str | None = None  # put this symbol on the first cell of every data answer
     data_renames: dict[str, str] = field(default_factory=dict)  # dimension renamed in data answers only
     top: float = 10_000.0  # values lie in [0, top): plausible for the indicator the table feeds
+    # Added to every cell with this code: a total ("I alt") above its parts, so that a share
+    # computed from them (etl/derived.py) is a share.
+    floors: dict[str, float] = field(default_factory=dict)
     discontinued: bool = False
     # For a cell's codes (dimension -> code): None when it has a number, else the status it is
     # sent with ("" = null without a symbol). Real KOSTRA tables have empty cells for codes
@@ -101,7 +104,7 @@ class FakeTable:
 
     def value(self, codes: tuple) -> float:
         """Made-up but stable: the same cell always has the same number, whatever is renamed."""
-        return zlib.crc32("|".join(codes).encode()) % int(self.top * 10) / 10
+        return zlib.crc32("|".join(codes).encode()) % int(self.top * 10) / 10 + sum(self.floors.get(c, 0.0) for c in codes)
 
 
 @dataclass
@@ -176,6 +179,7 @@ def small_tables() -> dict[str, FakeTable]:
                     {"Husholdning": "TEST Husholdninger", "HusholdningProsent": "TEST Husholdninger (prosent)"}, role="metric"),
             time(),
         ],
+        floors={"1": 30_000.0},  # all households above any one tenure's
     )
     return {t.id: t for t in (population, dwellings, tenure)}
 

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from etl import derived
+from etl.tidy import OBSERVATION_COLUMNS
 from tests.story_warehouse import build_story_warehouse
 from tests.warehouse_factory import publish_file
 
@@ -65,7 +67,7 @@ COUNTY_CHANGES = [("01", "Østfold", "30", "Viken", "2020-01-01"), ("02", "Akers
                   ("04", "Hedmark", "34", "Innlandet", "2020-01-01")]
 
 # Made-up figures on today's codes: population, municipal dwellings, and their published rate.
-# None in the rate column: not published for that year (computed by the explorer from the
+# None in the rate column: not published for that year (computed by the ETL's step from the
 # count and the population). A missing key: no row at all.
 POPULATION = {  # code: {year: value}
     "3101": {"2023": 31111.0, "2024": 31222.0}, "3105": {"2023": 58888.0, "2024": 59111.0},
@@ -198,11 +200,31 @@ def build_region_warehouse(path: Path) -> Path:
         con.executemany("INSERT INTO goal VALUES ('test_halden_strategi', ?, ?, ?)", HALDEN_GOALS)
         con.executemany(
             "INSERT INTO priority_area VALUES ('test_halden_strategi', ?, NULL, 'strategy', ?, ?)", HALDEN_AREAS)
+        # Halden in a programme period under its code then (0101), found on today's 3101.
+        con.execute("""INSERT INTO partnership VALUES ('0101', 'Halden', 'boligsosialt_utviklingsprogram', 'ost', 2013, 2016,
+                       'participated', 'Teststatistikk', 'TEST DATA: programliste', 'https://example.org/test/programme',
+                       NULL, 'TEST-merknad om programmet', 'TEST note on the programme', '3101')""")
+        _add_computed_rates(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()
     publish_file(building, path)
     return path
+
+
+def _add_computed_rates(con: duckdb.DuckDBPyConnection) -> None:
+    """Rates without a published row, computed by the ETL's own step (etl/derived.py), as a
+    real build does: Halden's 2024 rate."""
+    indicators = con.execute("SELECT * FROM indicator").df()
+    sources = con.execute("SELECT * FROM source").df()
+    for table in ("observation", "observation_current"):
+        rows = con.execute(f"SELECT * FROM {table}").df()
+        added = derived.add_rates(rows[OBSERVATION_COLUMNS], indicators, sources).iloc[len(rows):]
+        if table == "observation_current":
+            added = added.assign(harmonised=False, original_codes="")
+        con.register("added", added)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM added")
+        con.unregister("added")
 
 
 if __name__ == "__main__":  # build one by hand: python -m tests.region_warehouse PATH

@@ -216,7 +216,9 @@ def test_about_comes_from_the_indicator_and_source_rows(warehouse):
     about = doc.text[doc.text.index("Definisjon"):]
     assert "TEST-definisjon" in about and "Personer" in about
     assert "Testinstituttet, TEST DATA: kartlegging av bostedsløse (publisert 6. juni 2017)" in about
-    assert "1 av 6 tall kommer fra sekundærkilder (middels sikkerhet): 2003." in about
+    assert "1 av 6 tall har middels sikkerhet: 2003." in about
+    # What the figures rest on, counted as the /data catalogue counts: 2003 is derived, not sourced.
+    assert "Kildegrunnlag 5 fra primærkilder, 1 avledet" in about
     assert "2003: Beregnet tall: TEST: 2005 minus 300" in about
     assert {"href": "https://example.org/test/survey"} in doc.all("a")
 

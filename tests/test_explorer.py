@@ -148,7 +148,7 @@ def test_the_profile_sets_each_figure_against_county_and_country_in_the_same_yea
 
 def test_a_computed_rate_is_labelled_with_how_and_from_which_sources(client):
     text = _text(_page(client, "/kommuner?region=3101"))
-    assert "Beregnet tall: beregnet her som Kommunalt disponerte boliger" in text
+    assert "Beregnet tall: beregnet som Kommunalt disponerte boliger" in text
     assert "TEST DATA: folketall" in text
 
 
@@ -170,7 +170,9 @@ def test_rates_are_published_where_they_are_and_computed_only_where_none_is(ware
     assert rows[("3101", "2023")]["value"] == 25.0 and not rows[("3101", "2023")]["derived"]
     computed = rows[("3101", "2024")]
     assert computed["derived"] and computed["value"] == pytest.approx(790 / 31222 * 1000)
-    assert "Folketall" in computed["derivation"]
+    # Computed once, in the ETL, naming both parts and both sources in each language.
+    assert "Folketall (Teststatistikk, TEST DATA: folketall)" in computed["derivation_nb"]
+    assert "Population (Teststatistikk, TEST DATA: folketall)" in computed["derivation_en"]
     # Råde's 2024 rate is suppressed: it stays missing, never recomputed around the suppression.
     assert rows[("3112", "2024")]["value"] is None and rows[("3112", "2024")]["status"] == ":"
 
@@ -408,3 +410,25 @@ def test_files_give_each_row_today_s_region_beside_the_code_as_published(client)
     assert (halden_2015["region_code_today"], halden_2015["region_name_today"]) == ("3101", "Halden")
     norway = next(r for r in rows if r["region_code"] == "0")
     assert norway["region_name"] == "Norway" and norway["region_code_today"] == "0"  # English pages: Norway
+
+
+def test_a_computed_rate_is_in_the_api_and_the_download_as_on_the_page(client):
+    # Computed once in the ETL: the API and the CSV have the year the explorer draws.
+    body = client.get("/api/v1/indicators/municipal_dwellings_per_1000/data.json?region=3101").get_json()
+    rows = {r["period"]: r for r in body["rows"]}
+    assert rows["2024"]["value"] == pytest.approx(790 / 31222 * 1000) and rows["2024"]["derived"] is True
+    assert rows["2024"]["derivation"].startswith("beregnet som Kommunalt disponerte boliger")
+    csv = client.get("/api/v1/indicators/municipal_dwellings_per_1000/data.csv?region=3101&lang=en").get_data(as_text=True)
+    line = next(line for line in csv.splitlines() if line.startswith('"municipal_dwellings_per_1000"'))
+    assert '"3101"' in line and '"2024"' in line and "computed as Municipal" in line
+
+
+def test_a_municipality_in_husbankens_programme_says_so_with_its_source(client):
+    text = _text(_page(client, "/kommuner?region=3101"))
+    assert "Husbankens program for kommuner" in text
+    assert "Deltok i Husbankens boligsosiale utviklingsprogram, 2013\u20132016." in text
+    assert "TEST-merknad om programmet" in text and "TEST DATA: programliste" in text
+    assert "Listen over kommuner i programmene er ufullstendig her" in text
+    english = _text(_page(client, "/kommuner?region=3101&lang=en"))
+    assert "Took part in Husbanken's social housing development programme, 2013\u20132016." in english
+    assert "Husbankens program for kommuner" not in _text(_page(client, "/kommuner?region=3105"))

@@ -321,6 +321,20 @@ def test_partnership_municipalities_are_sourced_and_on_codes_valid_at_their_star
         assert row.url.startswith("https://") and row.note_nb and row.note_en
 
 
+def test_partnership_municipalities_are_found_on_todays_codes():
+    from datetime import date
+
+    from etl.build import _partnerships_today
+    from etl.regions import load_registry
+
+    _, changes = load_registry()
+    table = _partnerships_today(changes, date(2026, 12, 3))
+    today = dict(zip(zip(table["region_code"], table["period_start"]), table["region_code_today"]))
+    assert today[("1653", 2013)] == "5028"  # Melhus, renumbered with Trøndelag in 2018
+    assert today[("1504", 2013)] == "1508"  # Ålesund: merged 2020, split again 2024, kept the name
+    assert today[("1505", 2013)] == "1505"  # Kristiansund: unchanged
+
+
 def test_partnership_list_rejects_a_bad_row(tmp_path):
     folder = _facts_folder(tmp_path)
     header = ",".join(["region_code", "name", "programme", "husbanken_region", "period_start", "period_end", "status",

@@ -164,6 +164,17 @@ def test_split_code_gives_a_break_and_no_value_on_the_new_codes():
     assert R.current_code("5001", changes, on=TARGET) is None
 
 
+def test_a_split_code_follows_the_part_that_kept_its_name_when_asked():
+    changes = pd.DataFrame([
+        ("1504", "Ålesund", "1507", "Ålesund", "2020-01-01", "municipality"),
+        ("1507", "Ålesund", "1508", "Ålesund", "2024-01-01", "municipality"),
+        ("1507", "Ålesund", "1580", "Haram", "2024-01-01", "municipality"),
+    ], columns=["old_code", "old_name", "new_code", "new_name", "changed_on", "level"])
+    assert R.current_code("1504", changes, on="2026-01-01") is None  # split: no single successor
+    assert R.current_code("1504", changes, on="2026-01-01", name="Ålesund") == "1508"
+    assert R.current_code("1504", changes, on="2026-01-01", name="Molde") is None  # no part kept that name
+
+
 def test_unchanged_codes_the_country_and_figures_already_on_new_codes_pass_through():
     result, breaks = run(obs("cnt", "6001", "2019", 1.0), obs("cnt", "0", "2019", 9.0),
                          obs("cnt", "1010", "2019", 12.0), obs("cnt", "5101", "2024", 4.0))

@@ -69,8 +69,20 @@ def test_data_page_shows_what_the_figures_rest_on(bundled_warehouse, monkeypatch
 
     monkeypatch.setenv("BOLIG_WAREHOUSE", str(bundled_warehouse))
     client = app_module.server.test_client()
+    from boligsosial.domain.sources import basis
+
     counts = expected["homeless_share"]
-    page = client.get("/data?q=homeless_share").get_data(as_text=True)
-    assert f"{counts['primary']} fra primærkilder, {counts['secondary']} fra sekundærkilder, {counts['derived']} avledet" in page
-    page = client.get("/data?q=homeless_share&lang=en").get_data(as_text=True)
-    assert f"{counts['primary']} from primary sources, {counts['secondary']} from secondary sources" in page
+    assert counts["primary"] and counts["secondary"]
+    for lang in ("nb", "en"):
+        page = client.get(f"/data?q=homeless_share&lang={lang}").get_data(as_text=True)
+        assert basis(counts["primary"], counts["secondary"], counts["derived"], lang) in page
+    assert f"{counts['primary']} fra primærkilder, {counts['secondary']} fra sekundærkilder" in basis(
+        counts["primary"], counts["secondary"], counts["derived"], "nb")
+
+
+def test_the_basis_leaves_out_kinds_with_no_figures():
+    from boligsosial.domain.sources import basis
+
+    assert basis(5, 0, 1, "nb") == "5 fra primærkilder, 1 avledet"
+    assert basis(0, 2, 0, "en") == "2 from secondary sources"
+    assert basis(0, 0, 0, "nb") == "Ingen tall"

@@ -26,10 +26,11 @@ INDICATORS = [
 ]
 
 SOURCES = [
-    # source_id, publisher, title, url, published
-    ("test-survey", "Testinstituttet", "TEST DATA: kartlegging av bostedsløse", "https://example.org/test/survey", "2017-06-06"),
-    ("test-strategy", "Testdepartementet", "TEST DATA: strategi", "https://example.org/test/strategy", ""),
-    ("test-article", "Testavisen", "TEST DATA: artikkel", "https://example.org/test/article", "2021-03"),
+    # source_id, publisher, title, url, published, publisher_kind
+    ("test-survey", "Testinstituttet", "TEST DATA: kartlegging av bostedsløse", "https://example.org/test/survey", "2017-06-06",
+     "primary"),
+    ("test-strategy", "Testdepartementet", "TEST DATA: strategi", "https://example.org/test/strategy", "", "primary"),
+    ("test-article", "Testavisen", "TEST DATA: artikkel", "https://example.org/test/article", "2021-03", "secondary"),
 ]
 
 # indicator, region, period, breakdown, value, status, qualifier, source, derived, derivation, confidence
@@ -93,8 +94,8 @@ def build_test_warehouse(
             INDICATORS,
         )
         con.executemany(
-            """INSERT INTO source (source_id, publisher, title, url, published, license, kind)
-               VALUES (?, ?, ?, ?, ?, 'TEST', 'curated')""",
+            """INSERT INTO source (source_id, publisher, title, url, published, publisher_kind, license, kind)
+               VALUES (?, ?, ?, ?, ?, ?, 'TEST', 'curated')""",
             SOURCES,
         )
         con.executemany(

@@ -29,3 +29,18 @@ def source_text(rows: Iterable[Row], lang: str) -> str:
     if not names:
         return ""
     return t("source.label" if len(names) == 1 else "source.label_many", lang) + " " + "; ".join(names)
+
+
+def basis(primary: int, secondary: int, derived: int, lang: str) -> str:
+    """What figures rest on: "5 fra primærkilder, 1 avledet", the kinds with none left out."""
+    parts = [t(f"source.basis_{kind}", lang, count=count)
+             for kind, count in (("primary", primary), ("secondary", secondary), ("derived", derived)) if count]
+    return ", ".join(parts) if parts else t("source.basis_none", lang)
+
+
+def basis_of(rows: Iterable[Row], lang: str) -> str:
+    """`basis` counted over rows as the /data catalogue counts them: figures with a value, a
+    derived one as derived whatever its source, the rest by their publisher's kind."""
+    shown = [r for r in rows if r.get("value") is not None and r.get("value") == r.get("value")]
+    kinds = [r.get("source_publisher_kind") for r in shown if not r.get("derived")]
+    return basis(kinds.count("primary"), kinds.count("secondary"), len(shown) - len(kinds), lang)
