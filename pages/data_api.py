@@ -22,6 +22,7 @@ dash.register_page(
     description="Slik henter du tallene over HTTP: adresser, parametere, formater og feilmeldinger.",
     order=61,
     title_id="page.data_api.title",
+    description_id="page.data_api.description",  # in the reader's language, for shared links
 )
 
 # Responses every route may give, in the order a reader meets them.
