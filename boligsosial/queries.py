@@ -655,7 +655,7 @@ def data_releases() -> list[dict[str, Any]]:
     """Every data version the served warehouse records, newest first."""
     if "data_release" not in table_names():
         return []
-    return _rows("SELECT * FROM data_release ORDER BY built_at DESC, data_version")
+    return _rows("SELECT * FROM data_release ORDER BY rowid DESC")  # written oldest first at publish
 
 
 def change_log() -> list[dict[str, Any]]:

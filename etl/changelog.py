@@ -216,7 +216,7 @@ def _history(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame
     frames = []
     for table, columns in (("data_release", RELEASE_COLUMNS), ("change_log", CHANGE_COLUMNS)):
         try:
-            frame = con.execute(f"SELECT * FROM {PREVIOUS}.{table}").df()
+            frame = con.execute(f"SELECT * FROM {PREVIOUS}.{table} ORDER BY rowid").df()  # history order
         except duckdb.Error:
             frame = _empty(columns)
         frames.append(frame.reindex(columns=columns))
