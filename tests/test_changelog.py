@@ -8,17 +8,13 @@ import pandas as pd
 import pytest
 
 from boligsosial import settings
-from etl import build, publish, runlog
-
-KEY = ["indicator_id", "region_code", "period", "breakdown"]
+from etl import publish, runlog
+from tests.history_warehouse import collect, national as _national, with_new_homeless_figures
 
 
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("BOLIG_SNAPSHOTS", str(tmp_path_factory.mktemp("snapshots")))
-        tables, _ = build.collect()
-    return tables
+    return collect(tmp_path_factory.mktemp("snapshots"))
 
 
 def _publish(tables: dict, command: str = "build") -> publish.Published:
@@ -39,10 +35,6 @@ def _changes(version: str) -> dict[tuple[str, str], tuple]:
     return {(kind, subject): (periods, figures) for kind, subject, periods, figures in rows}
 
 
-def _national(frame: pd.DataFrame, indicator: str, period: str) -> pd.Series:
-    return (frame.indicator_id == indicator) & (frame.region_code == "0") & (frame.period == period) & (frame.breakdown == "")
-
-
 def test_the_first_publish_records_its_version_with_nothing_to_compare(collected):
     first = _publish(collected)
     assert _read("SELECT data_version, previous_version, command FROM data_release") == [(first.data_version, None, "build")]
@@ -58,19 +50,13 @@ def test_the_same_data_again_adds_no_version(collected):
 
 def test_a_changed_figure_a_new_period_and_an_updated_source_are_recorded(collected):
     first = _publish(collected)
-    observations = collected["observation"].copy()
-    changed = _national(observations, "homeless", "2020")
-    assert observations.loc[changed, "value"].iloc[0] == 3325
-    observations.loc[changed, "value"] = 3326.0
+    observations = collected["observation"]
+    assert observations.loc[_national(observations, "homeless", "2020"), "value"].iloc[0] == 3325
     # 2024 is an expected survey year without a figure (status "..."): now it gets one.
-    filled = _national(observations, "homeless", "2024")
-    assert observations.loc[filled, "value"].isna().all()
-    source_id = observations.loc[changed, "source_id"].iloc[0]
-    observations.loc[filled, ["value", "status", "source_id", "confidence"]] = [3000.0, "", source_id, "H"]
-    sources = collected["source"].copy()
-    sources.loc[sources.source_id == source_id, "published"] = "2025-01-01"
+    assert observations.loc[_national(observations, "homeless", "2024"), "value"].isna().all()
+    changed, source_id = with_new_homeless_figures(collected)
 
-    second = _publish({**collected, "observation": observations, "source": sources}, "refresh")
+    second = _publish(changed, "refresh")
 
     releases = _read("SELECT data_version, previous_version, command FROM data_release ORDER BY rowid")
     assert releases == [(first.data_version, None, "build"), (second.data_version, first.data_version, "refresh")]

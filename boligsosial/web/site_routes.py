@@ -124,9 +124,9 @@ def atom(found: list[whats_new.Release], lang: str, built_at: str) -> str:
         _add(entry, "updated", release.built_at)
         _add(entry, "published", release.built_at)
         _link(entry, "alternate", urls.absolute(components.href("/nytt", lang)) + f"#{release.anchor}", "text/html")
-        for line in release.indicators:
-            if line.href.startswith("/"):
-                _link(entry, "related", urls.absolute(line.href), "text/html", title=line.name)
+        charts = {line.href: line.name for line in release.indicators if line.href.startswith("/")}
+        for href, name in charts.items():  # each chart affected once, however many changes it had
+            _link(entry, "related", urls.absolute(href), "text/html", title=name)
         _add(entry, "summary", " ".join(f"{line.name}: {line.text}." for line in release.indicators + release.sources))
         content = _add(entry, "content", _entry_html(release, lang))
         content.set("type", "html")
