@@ -71,7 +71,9 @@ def _route(path: str, operation: dict[str, Any], document: dict[str, Any], lang:
         children.append(html.P(_with_code(_text(operation, "description", lang))))
     parameters = [_resolve(p, document) for p in operation.get("parameters", [])]
     if parameters:
-        children.append(html.Div(_parameters(parameters, lang), className="table-scroll"))
+        # A box that can scroll must be reachable by keyboard, and named (as boligsosial/tables.py does).
+        children.append(html.Div(_parameters(parameters, lang), className="table-scroll", tabIndex="0", role="region",
+                                 **{"aria-label": f"{t('page.data_api.parameters', lang)}: {api.PREFIX}{path}"}))
     if operation.get("x-example"):
         example = api.PREFIX + operation["x-example"]
         children.append(html.P([t("page.data.api_example", lang), " ",
