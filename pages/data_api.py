@@ -56,7 +56,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             className="catalogue-facts",
         ),
         html.P(t("page.data_api.errors", lang)),
-        html.Pre(html.Code('{"error": {"status": 400, "message_nb": "…", "message_en": "…", "parameter": "from"}}')),
+        # Wider than a phone: it scrolls, so it is reachable by keyboard and named.
+        html.Pre(html.Code('{"error": {"status": 400, "message_nb": "…", "message_en": "…", "parameter": "from"}}'),
+                 tabIndex="0", role="region", **{"aria-label": t("page.data_api.errors", lang)}),
     ]
     return components.page(lang, PATH, [html.Div(content, className="api-page")])
 

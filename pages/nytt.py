@@ -55,8 +55,8 @@ def _release(release: whats_new.Release, lang: str) -> html.Section:
     for heading, lines in (("nytt.indicators_heading", release.indicators), ("nytt.sources_heading", release.sources)):
         if lines:
             body += [html.H3(t(heading, lang)),
-                     html.Ul([html.Li([html.A(line.name, href=line.href) if line.href else line.name, ": ", line.text])
-                              for line in lines])]
+                     html.Ul([html.Li([html.A(name, href=href) if href else name, ": ", "; ".join(texts)])
+                              for name, href, texts in whats_new.grouped(lines)])]
     return html.Section(
         [html.H2(release.when, id=heading_id), *body],
         id=release.anchor, className="card release", **{"aria-labelledby": heading_id},

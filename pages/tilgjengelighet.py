@@ -64,7 +64,7 @@ def breached(issues: list[Mapping[str, Any]]) -> list[str]:
 def _status(issues: list, total: int, lang: str) -> html.Section:
     count = len(breached(issues))
     return _section("status", t("page.tilgjengelighet.status_heading", lang), [
-        html.P(t("page.tilgjengelighet.status_partial" if count else "page.tilgjengelighet.status_full", lang)),
+        html.P(t("page.tilgjengelighet.status_partial" if count else "page.tilgjengelighet.status_no_known", lang)),
         html.P(t("page.tilgjengelighet.breaches", lang, count=count, total=total) if count
                else t("page.tilgjengelighet.no_breaches", lang, total=total)),
     ])

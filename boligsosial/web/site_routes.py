@@ -127,7 +127,8 @@ def atom(found: list[whats_new.Release], lang: str, built_at: str) -> str:
         charts = {line.href: line.name for line in release.indicators if line.href.startswith("/")}
         for href, name in charts.items():  # each chart affected once, however many changes it had
             _link(entry, "related", urls.absolute(href), "text/html", title=name)
-        _add(entry, "summary", " ".join(f"{line.name}: {line.text}." for line in release.indicators + release.sources))
+        _add(entry, "summary", " ".join(f"{name}: {'; '.join(texts)}."
+                                        for name, _, texts in whats_new.grouped(release.indicators + release.sources)))
         content = _add(entry, "content", _entry_html(release, lang))
         content.set("type", "html")
     return ET.tostring(root, encoding="unicode", xml_declaration=True)
@@ -140,8 +141,8 @@ def _entry_html(release: whats_new.Release, lang: str) -> str:
         if not lines:
             continue
         items = "".join(
-            f'<li><a href="{escape(urls.absolute(line.href) if line.href.startswith("/") else line.href)}">'
-            f"{escape(line.name)}</a>: {escape(line.text)}</li>" for line in lines)
+            f'<li><a href="{escape(urls.absolute(href) if href.startswith("/") else href)}">'
+            f"{escape(name)}</a>: {escape('; '.join(texts))}</li>" for name, href, texts in whats_new.grouped(lines))
         parts.append(f"<h2>{escape(t(heading, lang))}</h2><ul>{items}</ul>")
     return "".join(parts)
 

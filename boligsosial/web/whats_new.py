@@ -47,6 +47,15 @@ class Release:
         return f"versjon-{self.version}"
 
 
+def grouped(lines: list[Line]) -> list[tuple[str, str, list[str]]]:
+    """(name, href, what was said) per indicator or source, in the order first met: one item
+    for an indicator that got both a new period and changed figures."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for line in lines:
+        found.setdefault((line.name, line.href), []).append(line.text)
+    return [(name, href, texts) for (name, href), texts in found.items()]
+
+
 def releases(lang: str) -> list[Release]:
     """Every recorded data version, newest first, with its changes in `lang`."""
     changes: dict[str, list[dict[str, Any]]] = {}
