@@ -30,6 +30,7 @@ BENCHES = [
     ("build", "build_bench.py", "offline ETL build time and database size"),
     ("refresh", "refresh_bench.py", "a refresh that changes nothing (fake SSB)"),
     ("figur_render", "figur_render.py", "public chart page: cold render vs cached"),
+    ("preview_render", "preview_render.py", "social preview pictures (1200 x 630 PNG), sitemap and feed"),
     ("page_weight", "page_weight.py", "bytes transferred on first load per page (Chromium)"),
     ("lighthouse", "lighthouse.py", "Lighthouse mobile and desktop per page"),
     ("load", "load.py", "50 readers for 60 s against gunicorn"),
