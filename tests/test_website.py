@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import app as app_module
 from boligsosial import api, i18n, links, page_config, public, queries
@@ -219,6 +221,17 @@ def test_a_preview_for_something_that_does_not_exist_is_a_plain_error(client, bu
     assert "Traceback" not in answer.get_data(as_text=True)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(["/figur/homeless/preview.png", "/preview.png", "/nytt.atom", "/sitemap.xml"]),
+       params=st.dictionaries(st.sampled_from(["lang", "region", "from", "to", "breakdown", "by", "codes", "x"]),
+                              st.text(max_size=30), max_size=4))
+def test_hostile_parameters_give_a_picture_a_document_or_a_plain_400(client, bundled, route, params):
+    answer = client.get(route, query_string=params)
+    assert answer.status_code in (200, 400), (route, params, answer.status_code)
+    if answer.status_code == 400:  # said in words, never a stack trace
+        assert answer.mimetype == "text/html" and "Traceback" not in answer.get_data(as_text=True)
+
+
 # ------------------------------------------------------------------------------ what is new
 
 
@@ -303,6 +316,17 @@ def test_the_accessibility_statement_has_the_parts_of_a_uustatus_statement(clien
     # No contact address has been decided: the page says so rather than showing a made-up one.
     if not page_config.load("pages/nettsted.yaml").get("email"):
         assert i18n.t("site.contact_missing", "nb") in doc.text
+
+
+def test_each_known_issue_says_what_where_what_it_means_and_when_in_every_language():
+    config = page_config.load(tilgjengelighet.CONFIG)
+    assert int(config["requirements"]) == 47
+    for issue in config["known_issues"] or []:
+        assert re.fullmatch(r"[1-4]\.\d{1,2}\.\d{1,2}", str(issue["criterion"]))
+        assert re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", str(issue["fix_by"]))
+        for field in ("name", "where", "what", "consequence"):
+            assert all((issue[field].get(lang) or "").strip() for lang in i18n.LANGUAGES), (issue["criterion"], field)
+        assert all(isinstance(rule, str) and rule for rule in issue.get("axe", []))
 
 
 def test_the_privacy_page_matches_what_the_deployment_logs(client, bundled):
