@@ -10,7 +10,7 @@ from dash import html
 
 from boligsosial import components, page_config
 from boligsosial.i18n import language, pick_text, t
-from boligsosial.web import contact
+from boligsosial.web import contact, notices
 
 PATH = "/personvern"
 CONFIG = "pages/personvern.yaml"
@@ -30,7 +30,8 @@ dash.register_page(
 def layout(lang: str | None = None, **_query) -> html.Div:
     lang = language(lang)
     config = page_config.load(CONFIG)
-    content: list = [html.H1(t("page.personvern.heading", lang)), html.P(pick_text(config["intro"], lang), className="lead")]
+    content: list = [html.H1(t("page.personvern.heading", lang)), html.P(pick_text(config["intro"], lang), className="lead"),
+                     *notices.warehouse_missing()]
     for number, section in enumerate(config["sections"]):
         heading_id = f"privacy-{number}"
         body: list = [html.H2(pick_text(section["heading"], lang), id=heading_id)]

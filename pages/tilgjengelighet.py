@@ -17,7 +17,7 @@ from dash import html
 from boligsosial import components, page_config
 from boligsosial.i18n import language, pick_text, t
 from boligsosial.numbers import format_date
-from boligsosial.web import contact
+from boligsosial.web import contact, notices
 
 PATH = "/tilgjengelighet"
 CONFIG = "pages/tilgjengelighet.yaml"
@@ -41,6 +41,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     content = [
         html.H1(t("page.tilgjengelighet.heading", lang)),
         html.P(pick_text(config["intro"], lang), className="lead"),
+        *notices.warehouse_missing(),
         _status(issues, int(config["requirements"]), lang),
         _issues(issues, lang),
         _section("testing", t("page.tilgjengelighet.testing_heading", lang),
