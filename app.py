@@ -30,6 +30,7 @@ from plotly.io.json import to_json_plotly
 
 from boligsosial import api, components, data_version, errors, i18n, page_cache, queries, security, static_assets
 from boligsosial import public
+from boligsosial.web import site_routes, social
 
 INITIAL_PAGE_ID = "_bolig-initial-page"
 CHARTS_ID = "_bolig-charts"
@@ -105,6 +106,7 @@ def _render(page: dict, query: dict[str, str], lang: str) -> dict[str, str]:
         # Wrapped as dash.page_container would wrap it (same DOM, same CSS, if Dash renders).
         "app_entry": f'<div id="react-entry-point"><div><div id="_pages_content">{components.static_html(layout)}</div></div></div>',
         "title": escape(i18n.t(page["title_id"], lang) if page.get("title_id") else page["title"]),
+        "first_chart": social.first_public_chart(layout),  # its preview is the page's social picture
     }
     if charts is None:
         parts["initial_page"] = f'<script id="{INITIAL_PAGE_ID}" type="application/json">{_script_json(layout)}</script>'
@@ -158,6 +160,7 @@ class BoligDash(Dash):
             query = request.args.to_dict()
             parts = page_cache.cache.get_or_build(page["path"], query, page_cache.served_version(), lambda: _render(page, query, lang))
             values.update(parts)
+            values["metas"] = social.page_tags(page, lang, parts.get("first_chart", ""), public.cairosvg is not None) + kwargs["metas"]
             if parts.get("client") == STATIC:
                 values.update(scripts=_static_scripts(kwargs["scripts"]), config="", renderer="")
         index = self.index_string
@@ -196,6 +199,7 @@ app = BoligDash(
     suppress_callback_exceptions=True,
     compress=importlib.util.find_spec("flask_compress") is not None,
     index_string=INDEX,
+    include_pages_meta=False,  # boligsosial/web/social.py writes them, in the reader's language
 )
 app.renderer = RENDERER % {"holder": INITIAL_PAGE_ID}
 server = app.server
@@ -232,6 +236,7 @@ def page_redirect():
 # The data API (/api/v1): plain HTTP routes on the same server, described in data/openapi.yaml.
 server.register_blueprint(api.blueprint)
 server.register_blueprint(public.blueprint)
+server.register_blueprint(site_routes.blueprint)  # sitemap, robots, /nytt.atom, preview pictures
 
 
 if __name__ == "__main__":  # local development only; production runs gunicorn app:server

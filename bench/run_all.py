@@ -32,6 +32,7 @@ BENCHES = [
     ("hardening", "hardening.py", "slow clients, a 300 MB POST, a file changed in place, import bombs"),
     ("scale", "scale_bench.py", "national size and ten times it (TEST DATA): build, /kommuner, /figur, API CSV, worker memory"),
     ("figur_render", "figur_render.py", "public chart page: cold render vs cached"),
+    ("preview_render", "preview_render.py", "social preview pictures (1200 x 630 PNG), sitemap and feed"),
     ("page_weight", "page_weight.py", "bytes transferred on first load per page (Chromium)"),
     ("lighthouse", "lighthouse.py", "Lighthouse mobile and desktop per page"),
     ("load", "load.py", "50 readers for 60 s against gunicorn"),

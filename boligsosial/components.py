@@ -98,13 +98,27 @@ def _menu(lang: str, path: str) -> list:
 def _footer_lines(lang: str) -> list:
     # The status page says when the data was last refreshed and whether the latest run failed.
     lines = [html.P(t("site.footer_licence", lang)),
-             html.P(html.A(t("site.footer_status", lang), href=href("/status", lang)))]
+             html.P(html.A(t("site.footer_status", lang), href=href("/status", lang))),
+             _site_links(lang)]
     try:
         info = queries.status()
     except queries.WarehouseUnavailable:
         return lines
     built = format_date(info["built_at"], lang)
     return [html.P(t("site.footer_data", lang, version=info["data_version"], built=built))] + lines
+
+
+# What a public body's site links from every page: what is new, accessibility, privacy.
+SITE_LINKS = (("/nytt", "site.footer_whats_new"), ("/tilgjengelighet", "site.footer_accessibility"),
+              ("/personvern", "site.footer_privacy"))
+
+
+def _site_links(lang: str) -> html.P:
+    links: list = []
+    for path, text_id in SITE_LINKS:
+        links += [" · "] if links else []
+        links.append(html.A(t(text_id, lang), href=href(path, lang)))
+    return html.P(links, className="site-links")
 
 
 def rejected_parameters(names: Iterable[str], lang: str) -> html.Div | None:

@@ -45,6 +45,7 @@ from boligsosial.i18n import t
 from boligsosial.numbers import UNIT_SIGNS, format_date, format_number, format_period, format_value, is_missing
 from boligsosial.render_cache import RenderCache, Rendered
 from boligsosial.selection import Selection, SelectionError
+from boligsosial.web import social
 
 try:  # optional: PNG downloads need cairosvg (and the system's libcairo2)
     import cairosvg
@@ -551,6 +552,7 @@ def _page_context(shown: PublicChart | PublicMap, site: str, embed: bool = False
         "data_version": info["data_version"],
         "built": format_date(info["built_at"], lang),
         "site_name": t("site.name", lang),
+        "social": social.chart_tags(shown, urls["canonical"], pictures=cairosvg is not None),
     }
 
 

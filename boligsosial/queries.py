@@ -797,3 +797,23 @@ def partnerships(region_code: str) -> list[dict[str, Any]]:
            FROM partnership WHERE region_code_today = $code ORDER BY period_start, programme""",
         {"code": str(region_code)},
     )
+
+
+# ==============================================================================================
+# What changed between published data versions (etl/changelog.py), for /nytt and /nytt.atom.
+# A warehouse published before the change log existed has neither table: nothing to list.
+# ==============================================================================================
+
+
+def data_releases() -> list[dict[str, Any]]:
+    """Every data version the served warehouse records, newest first."""
+    if "data_release" not in table_names():
+        return []
+    return _rows("SELECT * FROM data_release ORDER BY rowid DESC")  # written oldest first at publish
+
+
+def change_log() -> list[dict[str, Any]]:
+    """Every recorded change, in the order the ETL wrote them per version."""
+    if "change_log" not in table_names():
+        return []
+    return _rows("SELECT * FROM change_log ORDER BY data_version, rowid")

@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from boligsosial import integrity, settings
-from etl import checks, runlog
+from etl import changelog, checks, runlog
 from etl.errors import ValidationFailed
 
 SCHEMA_VERSION = "1"
@@ -135,6 +135,8 @@ def publish(tables: dict[str, pd.DataFrame], run: runlog.Run, target: Path | Non
         record = {"run_id": run.run_id, "command": run.command, "started": run.started,
                   "finished": built_at, "status": "ok", "message": "published", "rows": run.rows}
         _insert(con, "etl_run", _run_history(run, record))
+        # What changed since the served version, for /nytt and its feed (not part of the data version).
+        changelog.record(con, target, version, built_at, run.command)
         meta = {"data_version": version, "built_at": built_at, "schema_version": SCHEMA_VERSION}
         _insert(con, "meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())}))
         con.execute("CHECKPOINT")

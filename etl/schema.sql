@@ -219,3 +219,24 @@ CREATE TABLE etl_run (
     message VARCHAR,
     rows_json VARCHAR                 -- rows per source
 );
+
+-- What each published data version changed compared with the one it replaced (etl/changelog.py):
+-- carried over from the previous warehouse at every publish, the new version added. Read by
+-- /nytt and /nytt.atom.
+CREATE TABLE data_release (
+    data_version VARCHAR PRIMARY KEY,
+    built_at VARCHAR NOT NULL,
+    previous_version VARCHAR,         -- NULL: nothing to compare with (the first version recorded)
+    command VARCHAR                   -- build | refresh | import
+);
+
+CREATE TABLE change_log (
+    data_version VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,            -- etl/changelog.py CHANGE_KINDS: new_periods, changed_values, source_updated, ...
+    indicator_id VARCHAR,             -- for the indicator kinds
+    source_id VARCHAR,                -- for the source kinds
+    label VARCHAR,                    -- a source's "publisher: title", as published
+    url VARCHAR,                      -- a source's URL
+    periods VARCHAR,                  -- comma-separated: the periods concerned
+    figures INTEGER                   -- how many figures (observations with a value)
+);

@@ -24,6 +24,7 @@ dash.register_page(
     description="Bostedsløse i Norge: de nasjonale kartleggingene 1996–2020, oppdelinger, definisjon og metode.",
     order=1,
     title_id="page.bostedslose.title",
+    description_id="page.bostedslose.description",  # in the reader's language, for shared links
     name_id="page.bostedslose.name",
 )
 

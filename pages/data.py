@@ -39,6 +39,7 @@ dash.register_page(
     description="Alle indikatorene med definisjon, kilde og siste oppdatering; nedlasting som CSV, Excel og Parquet, og et data-API.",
     order=60,
     title_id="page.data.title",
+    description_id="page.data.description",  # in the reader's language, for shared links
     name_id="page.data.name",
 )
 

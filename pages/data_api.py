@@ -22,6 +22,7 @@ dash.register_page(
     description="Slik henter du tallene over HTTP: adresser, parametere, formater og feilmeldinger.",
     order=61,
     title_id="page.data_api.title",
+    description_id="page.data_api.description",  # in the reader's language, for shared links
 )
 
 # Responses every route may give, in the order a reader meets them.
@@ -55,7 +56,9 @@ def layout(lang: str | None = None, **_query) -> html.Div:
             className="catalogue-facts",
         ),
         html.P(t("page.data_api.errors", lang)),
-        html.Pre(html.Code('{"error": {"status": 400, "message_nb": "…", "message_en": "…", "parameter": "from"}}')),
+        # Wider than a phone: it scrolls, so it is reachable by keyboard and named.
+        html.Pre(html.Code('{"error": {"status": 400, "message_nb": "…", "message_en": "…", "parameter": "from"}}'),
+                 tabIndex="0", role="region", **{"aria-label": t("page.data_api.errors", lang)}),
     ]
     return components.page(lang, PATH, [html.Div(content, className="api-page")])
 
@@ -70,7 +73,9 @@ def _route(path: str, operation: dict[str, Any], document: dict[str, Any], lang:
         children.append(html.P(_with_code(_text(operation, "description", lang))))
     parameters = [_resolve(p, document) for p in operation.get("parameters", [])]
     if parameters:
-        children.append(html.Div(_parameters(parameters, lang), className="table-scroll"))
+        # A box that can scroll must be reachable by keyboard, and named (as boligsosial/tables.py does).
+        children.append(html.Div(_parameters(parameters, lang), className="table-scroll", tabIndex="0", role="region",
+                                 **{"aria-label": f"{t('page.data_api.parameters', lang)}: {api.PREFIX}{path}"}))
     if operation.get("x-example"):
         example = api.PREFIX + operation["x-example"]
         children.append(html.P([t("page.data.api_example", lang), " ",

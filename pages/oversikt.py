@@ -24,6 +24,7 @@ dash.register_page(
     # Interface text ids (data/i18n.yaml): the document title, read by app.py, and the menu
     # entry, read by components.page, each in the reader's language.
     title_id="page.oversikt.title",
+    description_id="page.oversikt.description",  # in the reader's language, for shared links
     name_id="page.oversikt.name",
 )
 

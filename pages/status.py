@@ -25,6 +25,7 @@ dash.register_page(
     description="Hvilke data som vises, når de ble bygget, og om siste oppdatering gikk bra.",
     order=90,
     title_id="page.status.title",
+    description_id="page.status.description",  # in the reader's language, for shared links
 )
 
 

@@ -33,6 +33,7 @@ dash.register_page(
     description="De nasjonale strategiene for boligsosialt arbeid: mål, innsatsområder, resultatmål og hvordan tallene har utviklet seg.",
     order=3,
     title_id="page.strategier.title",
+    description_id="page.strategier.description",  # in the reader's language, for shared links
     name_id="page.strategier.name",
 )
 

@@ -24,6 +24,7 @@ dash.register_page(
     description="Vanskeligstilte på boligmarkedet: anslagene og hva de måler, og oppdelingene for 2011.",
     order=2,
     title_id="page.vanskeligstilte.title",
+    description_id="page.vanskeligstilte.description",  # in the reader's language, for shared links
     name_id="page.vanskeligstilte.name",
 )
 

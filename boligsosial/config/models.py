@@ -9,6 +9,8 @@ reader sees is written one way everywhere: `{nb: ..., en: ...}` (`Text`).
     Texts           data/i18n.yaml, data/i18n/*   interface texts (boligsosial/i18n.py)
     StoryPage       data/headlines.yaml, data/pages/{bostedslose,vanskeligstilte,strategier}.yaml
     ExplorerPage    data/pages/kommuner.yaml
+    SiteContact, AccessibilityStatement, PrivacyPage
+                    data/pages/{nettsted,tilgjengelighet,personvern}.yaml
     GeoSources      data/geo/sources.yaml         the map build's inputs (etl/geo.py)
     OpenApi         data/openapi.yaml             the data API's description (top level only)
 
@@ -342,6 +344,68 @@ class ExplorerPage(Strict):
 
 
 # ------------------------------------------------------------------------------ other files
+
+
+# ------------------------------------------------------------------------------ the website's own pages
+
+
+Url = Annotated[str, Field(pattern=r"^https?://.+")]
+Day = Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+
+
+class Link(Strict):
+    text: Text
+    url: Url
+
+
+class SiteContact(Strict):
+    """data/pages/nettsted.yaml: who runs the site. Empty until decided; the pages then say so."""
+
+    class Owner(Strict):
+        nb: StrictStr
+        en: StrictStr
+
+    owner: Owner
+    email: Annotated[str, Field(pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+
+
+class KnownIssue(Strict):
+    criterion: Annotated[str, Field(pattern=r"^[1-4]\.[0-9]+\.[0-9]+$")]  # a WCAG 2.1 success criterion
+    name: Text
+    where: Text
+    what: Text
+    consequence: Text
+    fix_by: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$")]
+    axe: list[Annotated[str, Field(pattern=r"^[a-z0-9-]+$")]] = []  # axe-core rules this issue covers
+
+
+class AccessibilityStatement(Strict):
+    """data/pages/tilgjengelighet.yaml (pages/tilgjengelighet.py)."""
+
+    reviewed: Day
+    requirements: Annotated[int, Field(ge=1)]
+    intro: Text
+    known_issues: list[KnownIssue]
+    testing: list[Text] = Field(min_length=1)
+    feedback: Text
+    complaint: Text
+    links: list[Link] = []
+
+
+class PrivacySection(Strict):
+    heading: Text
+    paragraphs: list[Text] = Field(min_length=1)
+    log: bool = False  # followed by the log's fields and how long it is kept
+    links: list[Link] = []
+
+
+class PrivacyPage(Strict):
+    """data/pages/personvern.yaml (pages/personvern.py)."""
+
+    intro: Text
+    sections: list[PrivacySection] = Field(min_length=1)
+    log_fields: list[Text] = Field(min_length=1)
+    retention_days: Annotated[int, Field(ge=1)]
 
 
 class GeoSources(BaseModel):
