@@ -16,7 +16,7 @@ import math
 
 import pandas as pd
 
-from boligsosial.i18n import LANGUAGES, t
+from boligsosial.text.i18n import LANGUAGES, t
 from etl.tidy import OBSERVATION_COLUMNS
 
 KEY = ["region_code", "period", "breakdown"]

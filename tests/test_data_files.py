@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from boligsosial import settings
-from boligsosial.config import files, models
+from boligsosial.config import files, models, settings
 from etl import build
 from etl.errors import EtlError
 
