@@ -10,8 +10,7 @@ from dash import html
 
 from boligsosial.config import page_config
 from boligsosial.text.i18n import language, pick_text, t
-from boligsosial.ui import components
-from boligsosial.web import contact, notices
+from boligsosial.ui import components, contact, notices
 
 PATH = "/personvern"
 CONFIG = "pages/personvern.yaml"

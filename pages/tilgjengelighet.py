@@ -17,8 +17,7 @@ from dash import html
 from boligsosial.config import page_config
 from boligsosial.text.i18n import language, pick_text, t
 from boligsosial.text.numbers import format_date
-from boligsosial.ui import components
-from boligsosial.web import contact, notices
+from boligsosial.ui import components, contact, notices
 
 PATH = "/tilgjengelighet"
 CONFIG = "pages/tilgjengelighet.yaml"

@@ -22,12 +22,11 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable
 
-import yaml
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
-from boligsosial.config import settings
+from boligsosial.config import api_description, settings
 from boligsosial.domain import breakdowns, selection
 from boligsosial.domain.selection import SelectionError
 from boligsosial.text.i18n import t
@@ -36,12 +35,11 @@ from boligsosial.web import exports
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "/api/v1"
+PREFIX = api_description.PREFIX
 MAX_ROWS = 100_000  # per data response; the whole database is one download of its own
 MAX_AGE = 300  # seconds a response may be reused without asking
 # Part of every ETag: raise it when a file layout changes, so caches let go of old files.
 FORMAT_VERSION = "1"
-OPENAPI_FILE = settings.ROOT / "data" / "openapi.yaml"
 FORMATS = tuple(exports.WRITERS)
 
 blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -141,7 +139,7 @@ def database():
 
 @blueprint.get("/openapi.json")
 def openapi():
-    document = dict(openapi_document())
+    document = dict(api_description.document())
     document["servers"] = [{"url": _url("")}]
     response = _json(document)
     # Describes the code, not the data: cached like the data, but validated by its own content.
@@ -154,12 +152,6 @@ def openapi():
 @blueprint.get("/<path:_rest>")
 def unknown_route(_rest: str):
     return _error(404, "api.unknown_route")
-
-
-@lru_cache(maxsize=1)
-def openapi_document() -> dict[str, Any]:
-    with open(OPENAPI_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 # ------------------------------------------------------------------------------ errors
