@@ -210,7 +210,7 @@ def _respond(build: Callable[[], Response], *key: str) -> Response:
     info = db.status()
     etag = hashlib.sha256("\x1f".join((FORMAT_VERSION, info["data_version"], *key)).encode()).hexdigest()[:24]
     built = _built_at(info["built_at"])
-    if _not_modified(etag, built):
+    if not_modified(etag, built):
         response = Response(status=304)
     else:
         response = build()
@@ -222,7 +222,7 @@ def _respond(build: Callable[[], Response], *key: str) -> Response:
     return response
 
 
-def _not_modified(etag: str, built: datetime | None) -> bool:
+def not_modified(etag: str, built: datetime | None) -> bool:
     """RFC 9110: If-None-Match decides when sent (weak comparison, so a validator that a
     compressing layer suffixed still matches); otherwise If-Modified-Since."""
     if request.if_none_match:
