@@ -12,7 +12,7 @@ import pytest
 import app as app_module
 from boligsosial.config import page_config
 from boligsosial.text.numbers import NBSP
-from boligsosial.ui import card, url_state
+from boligsosial.ui import card, card_content, url_state
 from tests.html_doc import HtmlDoc, chart_alts, svg_text
 
 PAGES = {
@@ -204,7 +204,7 @@ def test_every_configured_card_shows_real_figures(config, real_warehouse, monkey
         for query in _every_view(spec):
             view = url_state.read(query, card.choices(spec), "nb")
             assert not view.rejected
-            content = card.LOADERS[spec["chart"]](spec, "nb", view)
+            content = card_content.LOADERS[spec["chart"]](spec, "nb", view)
             shown = [r for r in content.rows if r.get("value") is not None]
             assert shown, (spec["id"], query)
             # Every figure has a source; only an expected period without a figure has none.
