@@ -18,8 +18,9 @@ from dash import dcc, html
 from markupsafe import Markup
 
 from boligsosial.charts import choropleth, maps
-from boligsosial.domain import explorer
-from boligsosial.domain.explorer import Gazetteer, Offer, Place
+from boligsosial.domain import explorer, gazetteer
+from boligsosial.domain.explorer import Offer
+from boligsosial.domain.gazetteer import Gazetteer, Place
 from boligsosial.domain.remarks import flags
 from boligsosial.text.i18n import pick_text, t
 from boligsosial.text.numbers import (
@@ -67,7 +68,7 @@ class State:
         self.compare: list[Place] = []
         self.period: str | None = None
         self.notes: list[str] = []  # how an old name or number led to today's place
-        self.lookup: explorer.Lookup | None = None  # a search that did not find exactly one place
+        self.lookup: gazetteer.Lookup | None = None  # a search that did not find exactly one place
 
 
 def layout(lang: str | None = None, **query) -> html.Div:
@@ -86,7 +87,7 @@ def redirect_to(args: Mapping[str, Any]) -> str | None:
     if not isinstance(query.get("sted"), str) or not query["sted"].strip():
         return None
     try:
-        lookup = explorer.gazetteer().resolve(query["sted"])
+        lookup = gazetteer.load().resolve(query["sted"])
     except db.WarehouseUnavailable:
         return None
     if len(lookup.matches) != 1:
@@ -128,7 +129,7 @@ def _read(query: Mapping[str, Any], lang: Any) -> State:
     offer = explorer.offer(view.get("indicator"))
     state = State(view, offer, offer.measure(view.get("measure")), view.get("scope"))
     try:
-        gaz = explorer.gazetteer()
+        gaz = gazetteer.load()
     except db.WarehouseUnavailable:
         return state  # the page says the database is missing; nothing more to check
     raw = {name: url_state.first(query.get(name)) for name in FREE}
@@ -142,7 +143,7 @@ def _read(query: Mapping[str, Any], lang: Any) -> State:
         lookup = gaz.resolve(raw["sted"])
         if len(lookup.matches) == 1:
             state.place = lookup.matches[0].place
-            state.notes = [explorer.step_text(step, view.lang) for step in lookup.matches[0].steps]
+            state.notes = [gazetteer.step_text(step, view.lang) for step in lookup.matches[0].steps]
         else:
             state.lookup, state.place, state.notes = lookup, None, []
     elif raw["sted"] is not None and not isinstance(raw["sted"], str):
@@ -175,7 +176,7 @@ def _read(query: Mapping[str, Any], lang: Any) -> State:
 def _first_with_figures(state: State) -> None:
     """Make the figure shown the first the explorer offers that the place has a figure for
     (the configured default when it has, or when it has none at all)."""
-    have = {line.indicator_id for line in explorer.profile(state.place, explorer.gazetteer(), state.view.lang)
+    have = {line.indicator_id for line in explorer.profile(state.place, gazetteer.load(), state.view.lang)
             if not is_missing(line.latest.get("value"))}
     offers = explorer.offers()
     if any(i in have for i in (state.offer.count, state.offer.rate) if i):
@@ -197,7 +198,7 @@ def _code(gaz: Gazetteer, text: Any, lang: str) -> tuple[Place | None, list[str]
     lookup = gaz.resolve(text.strip())
     if len(lookup.matches) != 1:
         return None, []
-    return lookup.matches[0].place, [explorer.step_text(s, lang) for s in lookup.matches[0].steps]
+    return lookup.matches[0].place, [gazetteer.step_text(s, lang) for s in lookup.matches[0].steps]
 
 
 def _periods(state: State, gaz: Gazetteer) -> list[str]:
@@ -210,7 +211,7 @@ def _periods(state: State, gaz: Gazetteer) -> list[str]:
 
 def _sections(state: State) -> list:
     lang = state.view.lang
-    gaz = explorer.gazetteer()
+    gaz = gazetteer.load()
     parts: list = [_picker(state, gaz)]
     if state.lookup is not None:
         parts.append(_lookup_result(state))
@@ -238,7 +239,7 @@ def _link(state: State, fragment: str = "", **changes: str) -> str:
 
 def _picker(state: State, gaz: Gazetteer) -> html.Form:
     lang = state.view.lang
-    options = [html.Option(value=p.name, label=f"{p.name} ({p.code})") for p in gaz.places() if p.code != explorer.COUNTRY]
+    options = [html.Option(value=p.name, label=f"{p.name} ({p.code})") for p in gaz.places() if p.code != gazetteer.COUNTRY]
     keep = {name: value for name, value in state.view.params().items() if name not in ("region", "compare", "period")}
     return html.Form(
         [
@@ -248,7 +249,7 @@ def _picker(state: State, gaz: Gazetteer) -> html.Form:
             html.Div(
                 [
                     dcc.Input(id=SEARCH_ID, name="sted", type="search", list=DATALIST_ID, autoComplete="off",
-                              maxLength=explorer.MAX_QUERY, value=state.place.name if state.place else ""),
+                              maxLength=gazetteer.MAX_QUERY, value=state.place.name if state.place else ""),
                     html.Button(t("explorer.search_button", lang), type="submit"),
                 ],
                 className="explorer-search-row",
@@ -265,7 +266,7 @@ def _lookup_result(state: State) -> html.Div:
     lang = state.view.lang
     lookup = state.lookup
     if lookup.problem == "too_long":
-        return html.Div(html.P(t("explorer.too_long", lang, limit=explorer.MAX_QUERY)), className="notice notice-error", role="alert")
+        return html.Div(html.P(t("explorer.too_long", lang, limit=gazetteer.MAX_QUERY)), className="notice notice-error", role="alert")
     if not lookup.matches:
         return html.Div(html.P(t("explorer.not_found", lang, query=lookup.query)), className="notice notice-error", role="alert")
     items = []
@@ -274,7 +275,7 @@ def _lookup_result(state: State) -> html.Div:
         words = [html.A(f"{place.name} ({place.code})", href=_link(state, region=place.code)),
                  f" – {t(f'explorer.level.{place.level}', lang)}"]
         if match.steps:
-            words += [". ", " ".join(explorer.step_text(s, lang) for s in match.steps)]
+            words += [". ", " ".join(gazetteer.step_text(s, lang) for s in match.steps)]
         items.append(html.Li(words))
     return html.Div([html.P(t("explorer.several", lang, query=lookup.query, count=len(items))), html.Ul(items)],
                     className="notice notice-info explorer-choices", role="status")
@@ -608,7 +609,7 @@ def _map_section(state: State, gaz: Gazetteer) -> html.Section:
                         className="context"))
 
     def href(code: str) -> str:
-        params = explorer.place_parameter(code)
+        params = gazetteer.place_parameter(code)
         if "region" in params:
             return _link(state, "place", region=code, period="")
         return dash.get_relative_path(PATH) + "?" + urlencode({**state.view.params(), **params}) + "#place"

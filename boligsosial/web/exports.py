@@ -44,7 +44,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
-from boligsosial.domain import explorer, remarks
+from boligsosial.domain import gazetteer, remarks
 from boligsosial.domain import sources as source_names
 from boligsosial.domain.selection import Selection, SelectionError, breakdown_label
 from boligsosial.text.i18n import t, texts
@@ -137,7 +137,7 @@ def load(indicator_id: str, selection: Selection, api_url: str, max_rows: int) -
     if len(rows) > max_rows:
         raise TooManyRows(max_rows)
     info = db.status()
-    today = explorer.today_names({row["region_code"] for row in rows}, selection.lang)
+    today = gazetteer.today_names({row["region_code"] for row in rows}, selection.lang)
     return Dataset(indicator, selection, rows, dimensions, categories, info["data_version"], info["built_at"], api_url,
                    today)
 
@@ -235,7 +235,7 @@ def records(dataset: Dataset) -> list[dict[str, Any]]:
         record = {
             "indicator_id": row["indicator_id"],
             "region_code": row["region_code"],
-            "region_name": explorer.region_name(row["region_code"], row.get("region_name") or "", lang),
+            "region_name": gazetteer.region_name(row["region_code"], row.get("region_name") or "", lang),
             "region_code_today": codes_today,
             "region_name_today": names_today,
             "period": row["period"],

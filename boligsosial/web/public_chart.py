@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 from boligsosial.charts import build, context, svg
 from boligsosial.charts.model import Chart, position
 from boligsosial.charts.style import MAX_LINES
-from boligsosial.domain import breakdowns, explorer, selection
+from boligsosial.domain import breakdowns, gazetteer, selection
 from boligsosial.domain.change import change
 from boligsosial.domain.selection import Selection
 from boligsosial.text.i18n import t
@@ -91,7 +91,7 @@ def build_chart(indicator_id: str, chosen: Selection) -> PublicChart:
     names: dict[str, str] = {}
     for row in rows:
         by_series.setdefault((row["region_code"], row["breakdown"]), {})[row["period"]] = row
-        names.setdefault(row["region_code"], explorer.region_name(row["region_code"], row.get("region_name") or row["region_code"], lang))
+        names.setdefault(row["region_code"], gazetteer.region_name(row["region_code"], row.get("region_name") or row["region_code"], lang))
     keys = sorted(by_series, key=lambda k: (len(k[0]), k[0], _breakdown_order(k[1], dataset.categories)))
     periods = sorted({row["period"] for row in rows}, key=position)
     estimates = _estimate_keys(indicator, keys)

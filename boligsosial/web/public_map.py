@@ -11,7 +11,7 @@ import dash
 
 from boligsosial.charts import build, choropleth, maps
 from boligsosial.charts.maps import MapData
-from boligsosial.domain import explorer
+from boligsosial.domain import explorer, gazetteer
 from boligsosial.domain.selection import Selection, SelectionError
 from boligsosial.text.i18n import t
 from boligsosial.text.numbers import (
@@ -78,7 +78,7 @@ class PublicMap:
 
 def place_link(code: str, indicator_id: str, lang: str) -> str:
     """A place's view in the region explorer, on the figure the map shows where it offers it."""
-    params = explorer.place_parameter(code)
+    params = gazetteer.place_parameter(code)
     found = explorer.offer_for_indicator(indicator_id)
     if found:
         params |= {"indicator": found[0].id, "measure": found[1]}
