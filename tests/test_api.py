@@ -19,7 +19,7 @@ import app as app_module
 from boligsosial.config import api_description, settings
 from boligsosial.domain import selection
 from boligsosial.warehouse import db
-from boligsosial.web import api, exports
+from boligsosial.web import api, export_rows, exports
 from tests.warehouse_factory import build_test_warehouse
 
 ERROR_KEYS = {"status", "message_nb", "message_en", "parameter"}
@@ -73,7 +73,7 @@ def _error(response, status: int, parameter=None) -> dict:
 
 
 def _csv_frame(response, lang="nb") -> pd.DataFrame:
-    separator, decimal = exports.CSV_FORMAT[lang]
+    separator, decimal = export_rows.CSV_FORMAT[lang]
     return pd.read_csv(io.BytesIO(response.data), sep=separator, decimal=decimal, comment="#",
                        dtype={"region_code": str, "period": str, "breakdown": str, "original_codes": str}, keep_default_na=False,
                        na_values={"value": [""]})
@@ -271,7 +271,7 @@ def test_an_unexpected_error_is_500_json_without_details(client, real, monkeypat
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret detail /srv/boligsosial/warehouse.duckdb")
 
-    monkeypatch.setattr(exports, "load", broken)
+    monkeypatch.setattr(export_rows, "load", broken)
     response = client.get("/api/v1/indicators/homeless/data.csv")
     _error(response, 500)
     assert "secret" not in response.get_data(as_text=True) and "/srv" not in response.get_data(as_text=True)

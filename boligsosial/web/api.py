@@ -31,7 +31,7 @@ from boligsosial.domain import breakdowns, selection
 from boligsosial.domain.selection import SelectionError
 from boligsosial.text.i18n import t
 from boligsosial.warehouse import catalogue_rows, db, place_rows, series_rows
-from boligsosial.web import exports
+from boligsosial.web import export_rows, exports
 
 logger = logging.getLogger(__name__)
 
@@ -103,11 +103,11 @@ def data(indicator_id: str, fmt: str):
     api_url = f"{settings.site_url()}{request.path}?{chosen.query_string()}"
 
     def build():
-        dataset = exports.load(indicator_id, chosen, api_url, MAX_ROWS)
+        dataset = export_rows.load(indicator_id, chosen, api_url, MAX_ROWS)
         # content_type, not mimetype: Flask would add a second charset to the CSV's type.
         response = Response(exports.WRITERS[fmt](dataset), content_type=exports.MEDIA_TYPES[fmt])
         disposition = "inline" if fmt == "json" else "attachment"
-        response.headers["Content-Disposition"] = f'{disposition}; filename="{exports.filename(dataset, fmt)}"'
+        response.headers["Content-Disposition"] = f'{disposition}; filename="{export_rows.filename(dataset, fmt)}"'
         return response
 
     return _respond(build, "data", indicator_id, fmt, chosen.query_string())
@@ -162,8 +162,8 @@ def _bad_parameter(error: SelectionError):
     return _error_response(400, error.message_nb, error.message_en, error.parameter)
 
 
-@blueprint.errorhandler(exports.TooManyRows)
-def _too_many_rows(error: exports.TooManyRows):
+@blueprint.errorhandler(export_rows.TooManyRows)
+def _too_many_rows(error: export_rows.TooManyRows):
     return _error(413, "api.too_many_rows", limit=f"{error.limit:,}".replace(",", " "))
 
 
@@ -287,7 +287,7 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
 def _breakdowns(indicator_id: str) -> tuple[list[dict], list[dict]]:
     """The indicator's breakdown keys with labels, and the dimensions they use with the
     categories that occur."""
-    dimensions, categories = exports.breakdown_labels()
+    dimensions, categories = export_rows.breakdown_labels()
     keys, used = [], {}
     for row in catalogue_rows.indicator_breakdowns(indicator_id):
         key = row["breakdown"]

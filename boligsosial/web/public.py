@@ -45,7 +45,7 @@ from boligsosial.text.numbers import (
 )
 from boligsosial.ui import components, links
 from boligsosial.warehouse import db
-from boligsosial.web import api, exports, social, static_assets
+from boligsosial.web import api, export_rows, social, static_assets
 from boligsosial.web.public_chart import NotFound, PublicChart, build_chart
 from boligsosial.web.public_map import MAP_LEVELS, MapView, PublicMap, build_map, map_view
 from boligsosial.web.render_cache import RenderCache, Rendered
@@ -104,7 +104,7 @@ def serve(kind: str, indicator_id: str) -> Response:
             return _not_found(indicator_id, chosen.lang)
         except SelectionError as error:  # a `by` dimension the warehouse does not have
             return error_page(400, "figur.bad_request_heading", error.message(chosen.lang))
-        except exports.TooManyRows as error:
+        except export_rows.TooManyRows as error:
             message = t("figur.too_many_rows", chosen.lang, limit=format_number(error.limit, 0, chosen.lang))
             return error_page(400, "figur.bad_request_heading", message)
         response = Response(rendered.body, content_type=rendered.content_type)

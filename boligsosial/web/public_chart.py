@@ -23,7 +23,7 @@ from boligsosial.text.numbers import (
 )
 from boligsosial.ui import tables
 from boligsosial.warehouse import catalogue_rows, place_rows, series_rows
-from boligsosial.web import exports
+from boligsosial.web import export_rows
 
 MAX_ROWS = 5000  # rows on one page; more is a download, not a chart
 MAX_BARS = 400  # a little under the number of municipalities Norway has ever had at once
@@ -80,7 +80,7 @@ def build_chart(indicator_id: str, chosen: Selection) -> PublicChart:
         raise NotFound(indicator_id)
     lang = chosen.lang
     chosen = default_view(indicator, chosen)
-    dataset = exports.load(indicator_id, chosen, "", MAX_ROWS)
+    dataset = export_rows.load(indicator_id, chosen, "", MAX_ROWS)
     fields = build.unit_fields(indicator)
     rows = [{**row, **fields} for row in dataset.rows]
     title = indicator.get(f"title_{lang}") or indicator_id
