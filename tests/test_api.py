@@ -19,7 +19,7 @@ import app as app_module
 from boligsosial.config import api_description, settings
 from boligsosial.domain import selection
 from boligsosial.warehouse import db
-from boligsosial.web import api, export_rows, exports
+from boligsosial.web import api, export_rows
 from tests.warehouse_factory import build_test_warehouse
 
 ERROR_KEYS = {"status", "message_nb", "message_en", "parameter"}

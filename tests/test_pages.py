@@ -11,8 +11,9 @@ import pytest
 
 import app as app_module
 from boligsosial.config import page_config
+from boligsosial.domain import url_state
 from boligsosial.text.numbers import NBSP
-from boligsosial.ui import card, card_content, url_state
+from boligsosial.ui import card, card_content
 from tests.html_doc import HtmlDoc, chart_alts, svg_text
 
 PAGES = {

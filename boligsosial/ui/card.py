@@ -31,12 +31,12 @@ from dash import html
 from markupsafe import Markup
 
 from boligsosial.charts import build, svg
+from boligsosial.domain.url_state import Choice, View
 from boligsosial.text.i18n import pick_text, t
 from boligsosial.text.numbers import format_period
 from boligsosial.ui import card_about, links
 from boligsosial.ui.card_content import LOADERS, Content
 from boligsosial.ui.components import source_line
-from boligsosial.ui.url_state import Choice, View
 
 Row = Mapping[str, Any]
 Spec = Mapping[str, Any]

@@ -10,11 +10,11 @@ from dash import html
 from boligsosial.charts import build, context
 from boligsosial.charts.model import Chart, Target, position
 from boligsosial.domain import breakdowns
+from boligsosial.domain.url_state import View
 from boligsosial.text.i18n import pick_text, t
 from boligsosial.text.numbers import format_period
 from boligsosial.ui import tables
 from boligsosial.ui.links import Series as Download
-from boligsosial.ui.url_state import View
 from boligsosial.warehouse import place_rows, series_rows, strategy_rows
 
 Row = Mapping[str, Any]
