@@ -19,7 +19,8 @@ dash.register_page(
     path=PATH,
     name="Nytt",
     title="Nytt i tallene – Boligsosial statistikk",
-    description="Hver publiserte versjon av tallene: når, hvilke indikatorer som fikk nye perioder eller endrede tall, og hvilke kilder som ble oppdatert.",
+    description=("Hver publiserte versjon av tallene: når, hvilke indikatorer som fikk nye perioder eller endrede tall, "
+                 "og hvilke kilder som ble oppdatert."),
     order=85,
     title_id="page.nytt.title",
     description_id="page.nytt.description",

@@ -20,7 +20,8 @@ dash.register_page(
     path=PATH,
     name="Personvern",
     title="Personvern – Boligsosial statistikk",
-    description="Hva nettstedet lagrer om deg: ingen informasjonskapsler og ingen sporing, bare serverlogger som slettes etter en fast tid.",
+    description=("Hva nettstedet lagrer om deg: ingen informasjonskapsler og ingen sporing, "
+                 "bare serverlogger som slettes etter en fast tid."),
     order=92,
     title_id="page.personvern.title",
     description_id="page.personvern.description",

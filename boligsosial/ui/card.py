@@ -19,8 +19,9 @@ The chart is the chart model (boligsosial/charts/) drawn as SVG on the server, t
 as the public page and the images, with a text alternative built from its data; the table is a
 real <table> of the same rows; downloads link to the data API with the card's own parameters,
 so a CSV holds exactly what is shown, and the images are the public page's; the About panel is
-written from the indicator and source rows in the warehouse, never from page code. Every choice is a URL parameter (tab-<card>, measure-<card>,
-year-<card>), so reload and shared links restore the view.
+written from the indicator and source rows in the warehouse, never from page code. Every
+choice is a URL parameter (tab-<card>, measure-<card>, year-<card>), so reload and shared links
+restore the view.
 """
 from __future__ import annotations
 

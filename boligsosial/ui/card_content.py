@@ -165,7 +165,8 @@ def _bars(spec: Spec, lang: str, view: View) -> Content:
     period_text = ", ".join(format_period(p, lang) for p in periods)
     # With several years side by side, a year without a row for a category has no bar there.
     series = [(format_period(p, lang) if several else indicator.get(f"title_{lang}", chosen),
-               {b.label: row_for(chosen, b, p) for b in bars if not several or (chosen, b.region, b.breakdown, p) in found}) for p in periods]
+               {b.label: row_for(chosen, b, p) for b in bars if not several or (chosen, b.region, b.breakdown, p) in found})
+              for p in periods]
     chart = build.bar_chart(indicator, title, lang, [b.label for b in bars], series, period_text=period_text,
                             note=pick_text(spec.get("note"), lang))
     columns, cells = [], []

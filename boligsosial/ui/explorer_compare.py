@@ -150,8 +150,9 @@ def _ranking(state: State, gaz: Gazetteer, indicator_id: str, indicator: Row, ti
         width = f"{max(float(entry.row['value']) / top * 100, 0.5):.1f}%" if entry.rank and top > 0 else "0"
         action = None
         if not chosen and entry.place not in state.compare and len(state.compare) < int(explorer.config().get("compare_limit", 6)):
-            action = html.A(t("explorer.add", lang), className="explorer-add", href=state.link("compare", compare=",".join(
-                [c.code for c in state.compare] + [entry.place.code])), **{"aria-label": t("explorer.add_label", lang, name=entry.place.name)})
+            added = ",".join([c.code for c in state.compare] + [entry.place.code])
+            action = html.A(t("explorer.add", lang), className="explorer-add", href=state.link("compare", compare=added),
+                            **{"aria-label": t("explorer.add_label", lang, name=entry.place.name)})
         remarks = flags(entry.row, lang) if entry.row and entry.rank else []
         body.append(html.Tr(
             [

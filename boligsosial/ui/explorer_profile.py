@@ -83,7 +83,8 @@ def strategy_section(strategy: Row, lang: str) -> html.Section:
         facts.append(t("explorer.strategy_case", lang, code=strategy["publication_code"]))
     source: list = [t("strategy.source", lang), " ", strategy.get("source_publisher") or "", ", "]
     title = strategy.get("source_title") or ""
-    source += [html.A(title, href=strategy["source_url"]) if strategy.get("source_url") else f"«{title}»" if lang == "nb" else f"“{title}”", "."]
+    quoted = f"«{title}»" if lang == "nb" else f"“{title}”"
+    source += [html.A(title, href=strategy["source_url"]) if strategy.get("source_url") else quoted, "."]
     goals = [html.Li(pick_text({"nb": g["text_nb"], "en": g["text_en"]}, lang)) for g in strategy["goals"]]
     areas = [html.Li(pick_text({"nb": a["text_nb"], "en": a["text_en"]}, lang)) for a in strategy["priority_areas"]]
     return html.Section(

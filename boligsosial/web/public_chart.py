@@ -284,5 +284,6 @@ def change_sentence(first: Mapping[str, Any], last: Mapping[str, Any], indicator
     text = f"{amount} {unit}".strip()
     if found.relative is not None:
         relative = found.relative
-        text += f" ({'+' if relative > 0 else '−' if relative < 0 else '±'}{format_number(abs(relative), 0, lang)}{UNIT_SIGNS['percent'][lang]})"
+        sign = "+" if relative > 0 else "−" if relative < 0 else "±"
+        text += f" ({sign}{format_number(abs(relative), 0, lang)}{UNIT_SIGNS['percent'][lang]})"
     return t("figur.change_approx" if found.kind == "approx" else "figur.change", lang, change=text, **periods)
