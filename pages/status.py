@@ -5,15 +5,13 @@ the site. Written on the server from the warehouse's meta table and the ETL run 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import dash
 from dash import html
 
 from boligsosial.config import settings
 from boligsosial.domain import explorer
 from boligsosial.text.i18n import language, t
-from boligsosial.text.numbers import format_date, format_number
+from boligsosial.text.numbers import format_number, format_timestamp
 from boligsosial.ui import components
 from boligsosial.warehouse import db, place_rows, runs
 
@@ -77,7 +75,7 @@ def _data(lang: str) -> list:
             html.P(t(f"page.status.data_{problem}", lang), className="notice notice-error", role="alert"),
         ]
     return [
-        html.P(t("page.status.data_ok", lang, version=info["data_version"], built=_when(info["built_at"], lang)),
+        html.P(t("page.status.data_ok", lang, version=info["data_version"], built=format_timestamp(info["built_at"], lang)),
                className="data-version"),
     ]
 
@@ -87,7 +85,7 @@ def _latest_run(summary: runs.Summary, lang: str) -> list:
     if latest is None:
         return [html.P(t("page.status.no_runs", lang))]
     what = _command(latest, lang)
-    when = _when(latest.get("finished") or latest["started"], lang)
+    when = format_timestamp(latest.get("finished") or latest["started"], lang)
     if summary.latest_failed:
         reason = (latest.get("message") or "").strip() or t("page.status.no_reason", lang)
         if len(reason) > REASON_CHARS:
@@ -114,7 +112,7 @@ def _last_ok(summary: runs.Summary, lang: str) -> html.P:
     if run is None:
         return html.P(t("page.status.no_ok", lang), className="last-ok-run")
     return html.P(
-        t("page.status.last_ok", lang, command=_command(run, lang), when=_when(run.get("finished") or run["started"], lang)),
+        t("page.status.last_ok", lang, command=_command(run, lang), when=format_timestamp(run.get("finished") or run["started"], lang)),
         className="last-ok-run",
     )
 
@@ -128,12 +126,3 @@ def _command(run: dict, lang: str) -> str:
         return command  # a command added to the ETL later: its own name is still true
 
 
-def _when(timestamp: str, lang: str) -> str:
-    """An ISO timestamp from the ETL as date and time in UTC; anything else as it came."""
-    try:
-        moment = datetime.fromisoformat(timestamp)
-    except (TypeError, ValueError):
-        return str(timestamp)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return t("page.status.when", lang, date=format_date(moment.date().isoformat(), lang), time=moment.strftime("%H:%M"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping, NamedTuple
 
@@ -179,3 +180,14 @@ def format_short(row: Mapping[str, Any], lang: str) -> str:
 def format_range(low: Any, high: Any, decimals: int, lang: str) -> str:
     """``177000, 282400`` -> ``"177 000–282 400"`` (an en dash, no spaces, as in a table)."""
     return f"{format_number(low, decimals, lang)}\u2013{format_number(high, decimals, lang)}"
+
+
+def format_timestamp(timestamp: str, lang: str) -> str:
+    """An ISO timestamp from the ETL as date and time in UTC; anything else as it came."""
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except (TypeError, ValueError):
+        return str(timestamp)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return t("page.status.when", lang, date=format_date(moment.date().isoformat(), lang), time=moment.strftime("%H:%M"))

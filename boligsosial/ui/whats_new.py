@@ -6,11 +6,10 @@ reader's language, so they cannot disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
 from boligsosial.text.i18n import t
-from boligsosial.text.numbers import format_date, format_number, format_period
+from boligsosial.text.numbers import format_number, format_period, format_timestamp
 from boligsosial.ui import components
 from boligsosial.warehouse import release_rows, series_rows
 
@@ -68,7 +67,7 @@ def releases(lang: str) -> list[Release]:
     for release in release_rows.data_releases():
         rows = changes.get(release["data_version"], [])
         item = Release(
-            version=release["data_version"], built_at=release["built_at"], when=when(release["built_at"], lang),
+            version=release["data_version"], built_at=release["built_at"], when=format_timestamp(release["built_at"], lang),
             first=release.get("previous_version") is None and not any(r["kind"] == "not_compared" for r in rows),
             compared=not any(r["kind"] == "not_compared" for r in rows),
         )
@@ -100,12 +99,3 @@ def _source_line(row: dict[str, Any], lang: str) -> Line:
                 href=row.get("url") or "", kind=row["kind"])
 
 
-def when(timestamp: str, lang: str) -> str:
-    """An ISO timestamp from the ETL as date and time in UTC; anything else as it came."""
-    try:
-        moment = datetime.fromisoformat(timestamp)
-    except (TypeError, ValueError):
-        return str(timestamp)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return t("page.status.when", lang, date=format_date(moment.date().isoformat(), lang), time=moment.strftime("%H:%M"))
