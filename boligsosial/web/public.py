@@ -34,7 +34,7 @@ import dash
 from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup
 
-from boligsosial.charts import build, choropleth, context, maps, svg
+from boligsosial.charts import build, context, map_canvas, maps, svg, svg_canvas
 from boligsosial.charts.maps import MapData
 from boligsosial.charts.model import Chart, position
 from boligsosial.charts.style import MAX_LINES
@@ -181,11 +181,11 @@ class PublicMap:
     kind: str = "map"
     note: str = ""
 
-    def drawing(self, frame: choropleth.MapFrame = choropleth.MAP_WIDE) -> str:
+    def drawing(self, frame: map_canvas.MapFrame = map_canvas.MAP_WIDE) -> str:
         return maps.draw(self.data, self.title, self.lang, lambda code: place_link(code, self.indicator["id"], self.lang),
                          frame)
 
-    def image(self, frame: choropleth.MapFrame) -> str:
+    def image(self, frame: map_canvas.MapFrame) -> str:
         return self.drawing(frame)
 
 
@@ -261,7 +261,7 @@ class PublicChart:
     def note(self) -> str:
         return self.chart.notice
 
-    def svg(self, frame: svg.Frame) -> str:
+    def svg(self, frame: svg_canvas.Frame) -> str:
         return svg.render(self.chart, frame)
 
 
@@ -532,7 +532,7 @@ def _page_context(shown: PublicChart | PublicMap, site: str, embed: bool = False
         # A county map is small enough to send a phone's drawing too (legend under the map); a
         # municipality map is sent once and scales.
         wide = shown.drawing()
-        narrow = shown.drawing(choropleth.MAP_NARROW) if shown.data.level == "county" else ""
+        narrow = shown.drawing(map_canvas.MAP_NARROW) if shown.data.level == "county" else ""
         height = _embed_height(wide)
     else:
         frame = svg.EMBED if embed else svg.WIDE
@@ -625,7 +625,7 @@ def image_svg(shown: PublicChart | PublicMap, site: str) -> str:
     source = sources.source_text(shown.rows, shown.lang)
     written = f"{source}. {credit}" if source else credit
     if shown.kind == "map":
-        return shown.image(replace(choropleth.MAP_IMAGE, title=shown.title, subtitle=shown.subtitle, source=written))
+        return shown.image(replace(map_canvas.MAP_IMAGE, title=shown.title, subtitle=shown.subtitle, source=written))
     if not shown.kind and isinstance(shown, PublicMap):  # nothing to draw: an image that says why
         return svg.render(Chart(kind="", title=shown.title, lang=shown.lang, notice=shown.note),
                           replace(svg.IMAGE, title=shown.title, source=written))
