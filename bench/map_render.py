@@ -21,6 +21,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,18 +30,19 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 import loadgen  # noqa: E402  (bench/ is not a package; results go where BENCH_RESULTS says)
 
-from boligsosial.charts import choropleth as ch  # noqa: E402
+from boligsosial.charts import choropleth, map_canvas, map_geometry, map_values  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
-FRAMES = {"wide": ch.MAP_WIDE, "narrow": ch.MAP_NARROW, "image": ch.replace(ch.MAP_IMAGE, title="Benchmark", source="Kilde: -")}
+FRAMES = {"wide": map_canvas.MAP_WIDE, "narrow": map_canvas.MAP_NARROW,
+          "image": replace(map_canvas.MAP_IMAGE, title="Benchmark", source="Kilde: -")}
 
 
-def _values(geometry: ch.Geometry) -> dict[str, ch.MapValue]:
+def _values(geometry: map_geometry.Geometry) -> dict[str, map_values.MapValue]:
     rng = random.Random(12)
     values = {}
     for number, code in enumerate(geometry.regions):
         status = ".." if number % 17 == 3 else ":" if number % 19 == 5 else ""
-        values[code] = ch.MapValue(None if status else round(rng.lognormvariate(2.5, 0.4), 1), status)
+        values[code] = map_values.MapValue(None if status else round(rng.lognormvariate(2.5, 0.4), 1), status)
     return values
 
 
@@ -50,25 +52,25 @@ def _ms(seconds: list[float]) -> dict[str, float]:
     return {"p50_ms": round(pick(0.5) * 1000, 2), "p95_ms": round(pick(0.95) * 1000, 2)}
 
 
-def _render(structure: str, level: str, frame: ch.MapFrame) -> str:
-    geometry = ch.load_geometry(structure, level)
-    outline = ch.load_geometry(structure, "county") if level == "municipality" else None
-    return ch.choropleth(geometry, _values(geometry), href=lambda code: f"/kommuner?region={code}&indicator=bench",
-                         unit="per 1 000 innbyggere", title="Benchmark", year="2024", decimals=1,
-                         norway=ch.MapValue(13.4), outline=outline, frame=frame)
+def _render(structure: str, level: str, frame: map_canvas.MapFrame) -> str:
+    geometry = map_geometry.load_geometry(structure, level)
+    outline = map_geometry.load_geometry(structure, "county") if level == "municipality" else None
+    return choropleth.choropleth(geometry, _values(geometry), href=lambda code: f"/kommuner?region={code}&indicator=bench",
+                                 unit="per 1 000 innbyggere", title="Benchmark", year="2024", decimals=1,
+                                 norway=map_values.MapValue(13.4), outline=outline, frame=frame)
 
 
 def main() -> None:
     import cairosvg
 
     maps = []
-    for structure in ch.STRUCTURES:
-        for level in ch.LEVELS:
-            geometry = ch.load_geometry(structure, level)
+    for structure in map_geometry.STRUCTURES:
+        for level in map_geometry.LEVELS:
+            geometry = map_geometry.load_geometry(structure, level)
             for name, frame in FRAMES.items():
                 cold, cached = [], []
                 for _ in range(RUNS):
-                    ch.load_geometry.cache_clear()
+                    map_geometry.load_geometry.cache_clear()
                     started = time.perf_counter()
                     _render(structure, level, frame)
                     cold.append(time.perf_counter() - started)

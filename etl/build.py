@@ -16,7 +16,6 @@ from etl import (
     derived,
     expected,
     facts,
-    importer,
     publish,
     regions,
     runlog,
@@ -24,6 +23,7 @@ from etl import (
     strategies,
 )
 from etl.errors import EtlError
+from etl.imports import store
 from etl.tidy import CATEGORY_COLUMNS, OBSERVATION_COLUMNS, SOURCE_COLUMNS, Bundle
 
 # Where two sources give the same number (same indicator, region, period, breakdown), the
@@ -81,7 +81,7 @@ def collect(progress: Progress = lambda _: None, target_date: date | None = None
     progress("SSB snapshots")
     bundles.append(_without_empty_unknown_regions(ssb.load_bundle(), set(region_table["code"])))
     progress("imported files")
-    bundles.append(importer.load_bundle(indicators=units, known_regions=set(region_table["code"])))
+    bundles.append(store.load_bundle(indicators=units, known_regions=set(region_table["code"])))
     observations, superseded = combine(bundles)
     sources = _union([b.sources for b in bundles], SOURCE_COLUMNS, ["source_id"])
     progress("rates from their numerators and denominators")

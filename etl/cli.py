@@ -96,11 +96,12 @@ def cmd_check_upstream(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from etl import catalogue, importer, regions, snapshot
+    from etl import catalogue, regions, snapshot
+    from etl.imports import store
 
     indicators = catalogue.load_indicators()
     region_table, _ = regions.load_registry()
-    result = importer.import_file(
+    result = store.import_file(
         Path(args.file),
         Path(args.mapping),
         indicators=dict(zip(indicators["id"], indicators["unit"])),

@@ -4,7 +4,8 @@ Turns the GeoJSON files named in data/geo/sources.yaml (municipalities and count
 2020-2023 and 2024- structures, lon/lat) into one JSON file per structure and level in data/geo/,
 holding an SVG path string per region code in a fixed frame (ETRS89 / UTM 33N, 100 m units, y
 down), plus the shapes of an enlarged inset of Oslo and the south-east. The app draws maps from
-those strings alone (boligsosial/charts/choropleth.py), so it needs no geometry library.
+those strings alone (boligsosial/charts/choropleth.py, map_geometry.py), so it needs no geometry
+library.
 
 A developer runs this when a source file changes; `make run` and CI read the committed output.
 It needs the optional extra `[geo]` (shapely, pyproj): `pip install -e '.[geo]'`.

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from boligsosial.charts import alt_text, build, svg
+from boligsosial.charts import alt_text, build, svg, svg_axis, svg_canvas
 from boligsosial.charts.model import Band, Break, Chart, Point, Series, Target, position
 from boligsosial.charts.style import BACKGROUND, INK, MUTED, STYLES, style
 from boligsosial.text.numbers import NBSP
@@ -229,8 +229,8 @@ def test_the_unit_the_key_and_the_bands_are_in_the_drawing():
 
 
 def test_a_standalone_image_has_title_subtitle_source_and_size():
-    frame = svg.Frame(960, 440, 18, standalone=True, id_prefix="image", title="TEST-tittel", subtitle="Norge · 1996–2024",
-                      source="Kilde: TEST")
+    frame = svg_canvas.Frame(960, 440, 18, standalone=True, id_prefix="image", title="TEST-tittel",
+                             subtitle="Norge · 1996–2024", source="Kilde: TEST")
     root = _parse(svg.render(_chart(), frame))
     texts = _texts(root)
     assert "TEST-tittel" in texts and "Norge · 1996–2024" in texts and "Kilde: TEST" in texts
@@ -289,9 +289,9 @@ def test_periods_are_placed_in_time(period, at):
 
 
 def test_ticks_are_round_and_cover_the_values():
-    ticks = svg.nice_ticks(0, 9100)
+    ticks = svg_axis.nice_ticks(0, 9100)
     assert ticks[0] == 0 and ticks[-1] >= 9100 and len(ticks) <= 7
-    assert svg.nice_ticks(0, 1.27)[1] in (0.2, 0.25, 0.5)
+    assert svg_axis.nice_ticks(0, 1.27)[1] in (0.2, 0.25, 0.5)
 
 
 def test_a_point_carries_its_hover_text():

@@ -8,13 +8,14 @@ import gzip
 import io
 import random
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import cairosvg
 import pytest
 from PIL import Image
 
-from boligsosial.charts import choropleth as ch
+from boligsosial.charts import choropleth, map_canvas, map_geometry, map_values
 from boligsosial.charts.classes import PALETTES
 from boligsosial.text.i18n import t
 from tests.test_charts import contrast
@@ -25,18 +26,18 @@ GEOMETRIES = [(structure, level) for structure in ("2020", "2024") for level in 
 UNIT = "per 1 000 innbyggere"
 
 
-def made_up_values(geometry: ch.Geometry, seed: int = 7) -> dict[str, ch.MapValue]:
+def made_up_values(geometry: map_geometry.Geometry, seed: int = 7) -> dict[str, map_values.MapValue]:
     """One value per region with one decimal, some missing (..), suppressed (:) and flagged."""
     rng = random.Random(seed)
     values = {}
     for number, code in enumerate(geometry.regions):
         if number % 17 == 3:
-            values[code] = ch.MapValue(None, "..")
+            values[code] = map_values.MapValue(None, "..")
         elif number % 19 == 5:
-            values[code] = ch.MapValue(None, ":")
+            values[code] = map_values.MapValue(None, ":")
         else:
-            values[code] = ch.MapValue(round(rng.lognormvariate(2.5, 0.4), 1), flagged=number % 23 == 0,
-                                       qualifier="approx" if number % 29 == 0 else "")
+            values[code] = map_values.MapValue(round(rng.lognormvariate(2.5, 0.4), 1), flagged=number % 23 == 0,
+                                               qualifier="approx" if number % 29 == 0 else "")
     return values
 
 
@@ -45,11 +46,11 @@ def href(code: str) -> str:
 
 
 def render(structure="2024", level="county", values=None, **options):
-    geometry = ch.load_geometry(structure, level)
+    geometry = map_geometry.load_geometry(structure, level)
     values = made_up_values(geometry) if values is None else values
     defaults = dict(href=href, unit=UNIT, title="Kommunale boliger (testdata)", year="2024", decimals=1,
-                    norway=ch.MapValue(13.4))
-    return geometry, values, ch.choropleth(geometry, values, **{**defaults, **options})
+                    norway=map_values.MapValue(13.4))
+    return geometry, values, choropleth.choropleth(geometry, values, **{**defaults, **options})
 
 
 def region_links(svg: str) -> list[ET.Element]:
@@ -82,7 +83,7 @@ def test_every_region_is_a_link_with_a_title_naming_place_value_and_year(structu
         title = link.find(f"{NS}title").text
         place = geometry.regions[code].name
         assert title.startswith(f"{place}: ") and title.endswith("(2024)"), title
-        written = ch.value_text(values[code], 1, "nb", ch.legend_texts("nb"))
+        written = map_values.value_text(values[code], 1, "nb", map_values.legend_texts("nb"))
         assert written in title
         if values[code].value is not None:
             assert f"{written} {UNIT}" in title
@@ -92,7 +93,7 @@ def test_every_region_is_a_link_with_a_title_naming_place_value_and_year(structu
 
 def test_colours_follow_the_classes_and_missing_values_are_hatched():
     geometry, values, svg = render("2024", "municipality")
-    classes = ch.map_classes(values, 1)
+    classes = map_values.map_classes(values, 1)
     kinds = set()
     for code, link in zip(geometry.regions, region_links(svg)):
         fill = link.find(f"{NS}path").get("fill")
@@ -114,7 +115,7 @@ def test_colours_follow_the_classes_and_missing_values_are_hatched():
 def test_legend_states_unit_year_class_bounds_and_the_hatched_entries():
     geometry, values, svg = render("2024", "municipality")
     texts = legend_texts(svg)
-    classes = ch.map_classes(values, 1)
+    classes = map_values.map_classes(values, 1)
     assert texts[0] == "Per 1 000 innbyggere, 2024"
     assert texts[1:len(classes.classes) + 1] == classes.texts("nb")
     assert "Tall mangler" in texts and "Skjult av personvernhensyn" in texts
@@ -132,8 +133,8 @@ def test_legend_in_english():
 
 
 def test_entries_that_do_not_occur_are_left_out_of_the_legend():
-    geometry = ch.load_geometry("2024", "county")
-    values = {code: ch.MapValue(float(n)) for n, code in enumerate(geometry.regions)}
+    geometry = map_geometry.load_geometry("2024", "county")
+    values = {code: map_values.MapValue(float(n)) for n, code in enumerate(geometry.regions)}
     _, _, svg = render("2024", "county", values=values, norway=None)
     texts = legend_texts(svg)
     assert not {"Tall mangler", "Skjult av personvernhensyn"} & set(texts)
@@ -141,8 +142,8 @@ def test_entries_that_do_not_occur_are_left_out_of_the_legend():
 
 
 def test_a_region_without_any_value_is_drawn_as_missing():
-    geometry = ch.load_geometry("2024", "county")
-    values = {"03": ch.MapValue(12.0), "11": ch.MapValue(None, ":")}
+    geometry = map_geometry.load_geometry("2024", "county")
+    values = {"03": map_values.MapValue(12.0), "11": map_values.MapValue(None, ":")}
     _, _, svg = render("2024", "county", values=values)
     fills = {code: link.find(f"{NS}path").get("fill") for code, link in zip(geometry.regions, region_links(svg))}
     assert "-missing-" in fills["50"] and "-suppressed-" in fills["11"] and fills["03"].startswith("#")
@@ -157,14 +158,14 @@ def _marked_rows(svg: str) -> list[int]:
 
 
 def test_norways_value_is_marked_on_its_class_and_written():
-    geometry, values, svg = render("2024", "municipality", norway=ch.MapValue(13.4))
-    classes = ch.map_classes(values, 1)
+    geometry, values, svg = render("2024", "municipality", norway=map_values.MapValue(13.4))
+    classes = map_values.map_classes(values, 1)
     assert _marked_rows(svg) == [classes.index(13.4)]
     assert "Hele landet: 13,4" in legend_texts(svg)
 
 
 def test_norway_outside_every_class_is_said_so():
-    _, _, svg = render("2024", "county", norway=ch.MapValue(999.0))
+    _, _, svg = render("2024", "county", norway=map_values.MapValue(999.0))
     assert _marked_rows(svg) == []
     assert "Hele landet: 999,0 (utenfor klassene)" in legend_texts(svg)
 
@@ -180,7 +181,7 @@ def test_flagged_and_approximate_values_are_marked():
 
 
 def test_the_svg_is_well_formed_without_script_and_escapes_text():
-    geometry = ch.load_geometry("2024", "county")
+    geometry = map_geometry.load_geometry("2024", "county")
     names = {code: f"<b>{region.name} & co</b>" for code, region in geometry.regions.items()}
     _, _, svg = render("2024", "county", names=names, title='Test "<script>"', unit="per <1 000>")
     root = ET.fromstring(svg)  # raises on malformed XML
@@ -238,15 +239,15 @@ def test_the_map_says_which_structure_and_carries_the_attribution(structure, lev
 
 
 def test_county_borders_can_be_drawn_over_municipalities():
-    _, _, svg = render("2024", "municipality", outline=ch.load_geometry("2024", "county"))
+    _, _, svg = render("2024", "municipality", outline=map_geometry.load_geometry("2024", "county"))
     outline = ET.fromstring(svg).find(f".//{NS}g[@class='map-outline']")
     assert len(outline.findall(f"{NS}path")) == 15 and outline.get("fill") == "none"
 
 
 def test_narrow_frame_puts_the_legend_under_the_map():
-    geometry, _, svg = render("2024", "municipality", frame=ch.MAP_NARROW)
+    geometry, _, svg = render("2024", "municipality", frame=map_canvas.MAP_NARROW)
     root = ET.fromstring(svg)
-    map_bottom = geometry.view_box[3] * ch.MAP_NARROW.width / geometry.view_box[2]
+    map_bottom = geometry.view_box[3] * map_canvas.MAP_NARROW.width / geometry.view_box[2]
     first = root.find(f".//{NS}g[@class='map-legend']//{NS}text")
     assert float(first.get("y")) > map_bottom
     assert root.get("viewBox").startswith("0 0 360 ")
@@ -255,7 +256,7 @@ def test_narrow_frame_puts_the_legend_under_the_map():
 
 
 def test_standalone_image_has_title_source_and_size():
-    frame = ch.replace(ch.MAP_IMAGE, title="Kommunale boliger per 1 000 innbyggere", source="Kilde: testdata")
+    frame = replace(map_canvas.MAP_IMAGE, title="Kommunale boliger per 1 000 innbyggere", source="Kilde: testdata")
     _, _, svg = render("2024", "county", frame=frame)
     root = ET.fromstring(svg)
     texts = [e.text for e in root.iter(f"{NS}text")]
@@ -264,29 +265,29 @@ def test_standalone_image_has_title_source_and_size():
 
 
 def test_values_for_codes_not_on_the_map_are_refused():
-    geometry = ch.load_geometry("2024", "county")
+    geometry = map_geometry.load_geometry("2024", "county")
     with pytest.raises(ValueError, match="not on the county map of structure 2024: 30"):
-        ch.choropleth(geometry, {"30": ch.MapValue(1.0)}, href=href, unit=UNIT, title="x", year="2024")
+        choropleth.choropleth(geometry, {"30": map_values.MapValue(1.0)}, href=href, unit=UNIT, title="x", year="2024")
     with pytest.raises(ValueError, match="structure"):
-        ch.load_geometry("2019", "county")
+        map_geometry.load_geometry("2019", "county")
 
 
 def test_value_texts_follow_language_status_and_labels():
-    texts = ch.legend_texts("nb")
-    assert ch.value_text(ch.MapValue(12.345), 1, "nb", texts) == "12,3"
-    assert ch.value_text(ch.MapValue(12345.0), 0, "en", ch.legend_texts("en")) == "12,345"
-    assert ch.value_text(ch.MapValue(5.0, qualifier="gt"), 0, "nb", texts) == "over 5"
-    assert ch.value_text(ch.MapValue(5.0, flagged=True), 0, "nb", texts) == "5*"
-    assert ch.value_text(ch.MapValue(5.0, label="ca. 5"), 0, "nb", texts) == "ca. 5"
-    assert ch.value_text(ch.MapValue(None, "."), 0, "nb", texts) == "Ikke aktuelt"
-    assert ch.value_text(ch.MapValue(None, ":"), 0, "nb", texts) == "Skjult av personvernhensyn"
-    assert ch.value_text(None, 0, "nb", texts) == "Tall mangler"
-    assert ch.value_text(None, 0, "nb", {**texts, "missing": "Ingen tall"}) == "Ingen tall"
+    texts = map_values.legend_texts("nb")
+    assert map_values.value_text(map_values.MapValue(12.345), 1, "nb", texts) == "12,3"
+    assert map_values.value_text(map_values.MapValue(12345.0), 0, "en", map_values.legend_texts("en")) == "12,345"
+    assert map_values.value_text(map_values.MapValue(5.0, qualifier="gt"), 0, "nb", texts) == "over 5"
+    assert map_values.value_text(map_values.MapValue(5.0, flagged=True), 0, "nb", texts) == "5*"
+    assert map_values.value_text(map_values.MapValue(5.0, label="ca. 5"), 0, "nb", texts) == "ca. 5"
+    assert map_values.value_text(map_values.MapValue(None, "."), 0, "nb", texts) == "Ikke aktuelt"
+    assert map_values.value_text(map_values.MapValue(None, ":"), 0, "nb", texts) == "Skjult av personvernhensyn"
+    assert map_values.value_text(None, 0, "nb", texts) == "Tall mangler"
+    assert map_values.value_text(None, 0, "nb", {**texts, "missing": "Ingen tall"}) == "Ingen tall"
 
 
 def test_table_rows_say_what_the_map_says():
     geometry, values, svg = render("2024", "municipality")
-    rows = ch.table_rows(geometry, values, href=href, decimals=1)
+    rows = map_values.table_rows(geometry, values, href=href, decimals=1)
     assert [r.code for r in rows] == list(geometry.regions)
     legend = legend_texts(svg)
     titles = {code: link.find(f"{NS}title").text for code, link in zip(geometry.regions, region_links(svg))}
@@ -302,23 +303,23 @@ def test_table_rows_say_what_the_map_says():
 
 
 def test_classes_can_be_shared_but_must_hold_every_value():
-    geometry = ch.load_geometry("2024", "county")
-    values = {code: ch.MapValue(float(n)) for n, code in enumerate(geometry.regions)}
-    wider = ch.map_classes({**values, "11": ch.MapValue(100.0)}, 0)  # 0 to 100
+    geometry = map_geometry.load_geometry("2024", "county")
+    values = {code: map_values.MapValue(float(n)) for n, code in enumerate(geometry.regions)}
+    wider = map_values.map_classes({**values, "11": map_values.MapValue(100.0)}, 0)  # 0 to 100
     _, _, svg = render("2024", "county", values=values, classes=wider, decimals=0)
     assert legend_texts(svg)[1:6] == wider.texts("nb")
     with pytest.raises(ValueError, match="outside the classes"):
-        render("2024", "county", values={**values, "03": ch.MapValue(500.0)}, classes=wider, decimals=0)
+        render("2024", "county", values={**values, "03": map_values.MapValue(500.0)}, classes=wider, decimals=0)
 
 
 def test_structure_for_year():
-    assert [ch.structure_for_year(y) for y in (2019, 2020, 2023, 2024, 2030)] == [None, "2020", "2020", "2024", "2024"]
+    assert [map_geometry.structure_for_year(y) for y in (2019, 2020, 2023, 2024, 2030)] == [None, "2020", "2020", "2024", "2024"]
 
 
 def test_border_and_hatch_colours_have_contrast():
-    assert contrast(ch.BORDER, "#ffffff") >= 3.0
-    assert contrast(ch.BORDER, PALETTES[5][0]) >= 3.0  # the coast of the lightest class
-    assert contrast(ch.HATCH, "#ffffff") >= 4.5
+    assert contrast(map_canvas.BORDER, "#ffffff") >= 3.0
+    assert contrast(map_canvas.BORDER, PALETTES[5][0]) >= 3.0  # the coast of the lightest class
+    assert contrast(map_canvas.HATCH, "#ffffff") >= 4.5
 
 
 # ------------------------------------------------------------------------------ size and pictures
@@ -330,8 +331,8 @@ def test_rendered_maps_are_within_their_size_budgets(structure, lang):
     """Budgets from issue 12, gzip-compressed: county map 40 KiB, municipality map 150 KiB (with
     county borders drawn over it, long links and titles in every shape)."""
     long_href = lambda code: f"/figur/municipal_dwellings_per_1000?view=map&level=kommune&year=2024&region={code}&lang={lang}"  # noqa: E731
-    for level, budget, outline in (("county", 40, None), ("municipality", 150, ch.load_geometry(structure, "county"))):
-        for frame in (ch.MAP_WIDE, ch.MAP_NARROW, ch.MAP_IMAGE):
+    for level, budget, outline in (("county", 40, None), ("municipality", 150, map_geometry.load_geometry(structure, "county"))):
+        for frame in (map_canvas.MAP_WIDE, map_canvas.MAP_NARROW, map_canvas.MAP_IMAGE):
             _, _, svg = render(structure, level, lang=lang, href=long_href, outline=outline, frame=frame)
             size = len(gzip.compress(svg.encode("utf-8")))
             assert size <= budget * 1024, (structure, level, frame.width, size)
@@ -341,7 +342,7 @@ def test_rendered_maps_are_within_their_size_budgets(structure, lang):
 def test_maps_render_to_png_with_their_colours(structure, level):
     """Rasterised as the PNG downloads are (cairosvg); the pictures are kept in
     tests/artifacts/maps/ to look at."""
-    outline = ch.load_geometry(structure, "county") if level == "municipality" else None
+    outline = map_geometry.load_geometry(structure, "county") if level == "municipality" else None
     geometry, values, svg = render(structure, level, outline=outline)
     png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=1200)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -350,5 +351,5 @@ def test_maps_render_to_png_with_their_colours(structure, level):
     image = Image.open(io.BytesIO(png)).convert("RGB")
     assert image.width == 1200 and image.height > 1400
     colours = {f"#{r:02x}{g:02x}{b:02x}" for _, (r, g, b) in image.getcolors(maxcolors=1 << 20)}
-    used = {c.colour for c in ch.map_classes(values, 1).classes}
+    used = {c.colour for c in map_values.map_classes(values, 1).classes}
     assert used <= colours, used - colours

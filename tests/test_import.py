@@ -1,4 +1,4 @@
-"""Imports of Husbanken-style files and StatBank exports (etl/importer.py).
+"""Imports of Husbanken-style files and StatBank exports (etl/imports/).
 
 All files used here are TEST DATA: the fixtures in tests/fixtures/import and the workbooks and
 CSVs written into tmp_path. Snapshots go to tmp_path through BOLIG_SNAPSHOTS."""
@@ -16,8 +16,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl import importer, snapshot
+from etl import snapshot
 from etl.errors import ImportRejected
+from etl.imports import check, store
+from etl.imports.mapping import parse_mapping
 from etl.numbers_no import parse_number, status_symbol
 from etl.tidy import source_id
 
@@ -44,15 +46,15 @@ def snapshot_root(tmp_path, monkeypatch) -> Path:
 
 
 def read(path, mapping=HUSBANKEN):
-    return importer.read_file(path, mapping, indicators=INDICATORS, known_regions=REGIONS)
+    return check.read_file(path, mapping, indicators=INDICATORS, known_regions=REGIONS)
 
 
 def do_import(path, mapping=HUSBANKEN):
-    return importer.import_file(path, mapping, indicators=INDICATORS, known_regions=REGIONS)
+    return store.import_file(path, mapping, indicators=INDICATORS, known_regions=REGIONS)
 
 
 def load():
-    return importer.load_bundle(indicators=INDICATORS, known_regions=REGIONS)
+    return store.load_bundle(indicators=INDICATORS, known_regions=REGIONS)
 
 
 def rejection(path, mapping=HUSBANKEN) -> list[str]:
@@ -219,7 +221,7 @@ def test_statbank_export_with_title_lines_footnotes_and_code_name_regions():
 
 def test_example_mapping_has_no_figures_and_a_real_indicator():
     raw = yaml.safe_load(EXAMPLE_MAPPING.read_text(encoding="utf-8"))
-    mapping = importer.parse_mapping(raw, INDICATORS)
+    mapping = parse_mapping(raw, INDICATORS)
     assert mapping.indicator == "population" and mapping.unit == "persons"
 
 
@@ -266,7 +268,7 @@ def test_indicator_ids_read_per_row_must_exist_and_have_the_mapping_unit(tmp_pat
 
 def test_parse_mapping_raises_import_rejected_with_every_problem():
     with pytest.raises(ImportRejected) as info:
-        importer.parse_mapping({"unit": "households", "columns": {"region": "R"}}, INDICATORS)
+        parse_mapping({"unit": "households", "columns": {"region": "R"}}, INDICATORS)
     assert info.value.details == [
         'mapping: "source" is missing',
         'mapping: give either "indicator" (one for the whole file) or "columns.indicator" (read per row), '
@@ -405,7 +407,7 @@ def test_mapping_problems_are_reported(changes, expected):
 
 
 def test_files_over_the_size_limit_are_refused(monkeypatch):
-    monkeypatch.setattr(importer, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(check, "MAX_FILE_BYTES", 100)
     [detail] = rejection(FIXTURES / "husbanken_utf8_semicolon_testdata.csv")
     assert detail.startswith("the file is ") and "the import limit is" in detail
 
@@ -517,6 +519,6 @@ def test_a_corrupted_snapshot_is_named(snapshot_root):
 def test_a_stored_import_that_no_longer_passes_is_named(snapshot_root):
     result = do_import(FIXTURES / "husbanken_utf8_semicolon_testdata.csv")
     with pytest.raises(ImportRejected) as info:
-        importer.load_bundle(indicators=INDICATORS, known_regions=REGIONS - {"4601"})
+        store.load_bundle(indicators=INDICATORS, known_regions=REGIONS - {"4601"})
     assert info.value.message == f"stored import {result.snapshot.name} no longer passes the import checks"
     assert info.value.details[0].startswith('line 5: region "4601"')

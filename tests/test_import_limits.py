@@ -15,8 +15,8 @@ from typing import Iterator
 import openpyxl
 import pytest
 
-from etl import importer
 from etl.errors import ImportRejected
+from etl.imports import check, problems, readers
 from tests.live_server import ROOT
 
 INDICATORS = {"housing_allowance_households": "households"}
@@ -45,7 +45,7 @@ def mapping_file(tmp_path: Path, text: str = MAPPING) -> Path:
 
 def rejection(path: Path, mapping: Path) -> ImportRejected:
     with pytest.raises(ImportRejected) as caught:
-        importer.read_file(path, mapping, indicators=INDICATORS, known_regions=REGIONS)
+        check.read_file(path, mapping, indicators=INDICATORS, known_regions=REGIONS)
     return caught.value
 
 
@@ -130,7 +130,7 @@ def many_rows(count: int) -> Iterator[bytes]:
 def test_the_hand_written_workbook_imports(tmp_path):
     """The helper makes real workbooks: a small one passes."""
     path = write_workbook(tmp_path / "testdata.xlsx", many_rows(1))
-    bundle = importer.read_file(path, mapping_file(tmp_path), indicators=INDICATORS, known_regions=REGIONS)
+    bundle = check.read_file(path, mapping_file(tmp_path), indicators=INDICATORS, known_regions=REGIONS)
     assert len(bundle.observations) == 1
 
 
@@ -148,7 +148,7 @@ def test_a_one_megabyte_workbook_with_a_gigabyte_cell_is_refused_by_what_it_unpa
 
 
 def test_a_sheet_with_more_rows_than_the_limit_is_refused_before_it_is_parsed(tmp_path):
-    path = write_workbook(tmp_path / "testdata.xlsx", many_rows(importer.MAX_ROWS + 10))
+    path = write_workbook(tmp_path / "testdata.xlsx", many_rows(readers.MAX_ROWS + 10))
     [detail] = rejection(path, mapping_file(tmp_path)).details
     assert detail == "a sheet of the workbook has 250 011 rows; the import limit is 250 000 rows, so split it into several files"
 
@@ -156,9 +156,9 @@ def test_a_sheet_with_more_rows_than_the_limit_is_refused_before_it_is_parsed(tm
 def test_rows_are_counted_while_they_are_read_too(tmp_path, monkeypatch):
     # A sheet whose row tags the count before reading does not see (a writer may write them
     # oddly) is still stopped at the limit by the reader: here the count before is switched off.
-    monkeypatch.setattr(importer, "_row_tags", lambda data: 0)
+    monkeypatch.setattr(readers, "_row_tags", lambda data: 0)
     path = write_workbook(tmp_path / "testdata.xlsx", many_rows(1_200))
-    monkeypatch.setattr(importer, "MAX_ROWS", 1_000)
+    monkeypatch.setattr(readers, "MAX_ROWS", 1_000)
     [detail] = rejection(path, mapping_file(tmp_path)).details
     assert detail == "the file has more than 1 000 rows; the import limit is 1 000 rows, so split it into several files"
 
@@ -174,7 +174,7 @@ def test_a_cell_longer_than_the_limit_is_refused_naming_it(tmp_path):
 
 
 def test_a_workbook_of_too_many_parts_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_PARTS", 10)
+    monkeypatch.setattr(readers, "MAX_PARTS", 10)
     path = write_workbook(tmp_path / "testdata.xlsx", many_rows(1))
     with zipfile.ZipFile(path, "a") as archive:
         for n in range(10):
@@ -188,8 +188,8 @@ def test_a_workbook_of_too_many_parts_is_refused(tmp_path, monkeypatch):
 
 def test_a_csv_with_more_rows_than_the_limit_is_refused_while_it_is_read(tmp_path):
     path = tmp_path / "testdata.csv"
-    path.write_text(";".join(HEADER) + "\n" + "0301;2022;1\n" * (importer.MAX_ROWS + 5), encoding="utf-8")
-    assert path.stat().st_size < importer.MAX_FILE_BYTES
+    path.write_text(";".join(HEADER) + "\n" + "0301;2022;1\n" * (readers.MAX_ROWS + 5), encoding="utf-8")
+    assert path.stat().st_size < check.MAX_FILE_BYTES
     [detail] = rejection(path, mapping_file(tmp_path)).details
     assert detail == "the file has more than 250 000 lines; the import limit is 250 000 lines, so split it into several files"
 
@@ -211,7 +211,7 @@ def test_a_file_whose_every_row_is_wrong_lists_the_first_problems_and_counts_the
     result, _ = run_import(path, mapping_file(tmp_path), tmp_path)
     assert result.returncode == 5
     listed = [line for line in result.stderr.splitlines() if line.startswith("  - ")]
-    assert len(listed) == importer.MAX_PROBLEMS + 1
+    assert len(listed) == problems.MAX_PROBLEMS + 1
     assert listed[0] == '  - line 2: region "9999" in column "Kommunenummer" is not a known region code'
     assert listed[-1] == "  - and 399 900 more"  # two problems a row
     assert f"({2 * rows:,} problem(s))".replace(",", " ") in result.stderr
@@ -258,7 +258,7 @@ def test_a_few_aliases_are_fine(tmp_path):
     path.write_text(";".join(HEADER) + "\n0301;2022;1\n", encoding="utf-8")
     text = MAPPING.replace("source: {", "source: &s {") + "x-unused: *s\n"
     with pytest.raises(ImportRejected) as caught:  # the unknown key is reported; the alias itself is fine
-        importer.read_file(path, mapping_file(tmp_path, text), indicators=INDICATORS, known_regions=REGIONS)
+        check.read_file(path, mapping_file(tmp_path, text), indicators=INDICATORS, known_regions=REGIONS)
     assert caught.value.details == ['mapping: unknown key "x-unused" (allowed: breakdown, columns, confidence, indicator, '
                                     'indicator_codes, region_format, sheet, skip_rows, source, unit)']
 

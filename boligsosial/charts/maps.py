@@ -14,16 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from boligsosial.charts.choropleth import (
-    MAP_WIDE,
-    MapFrame,
-    MapValue,
-    TableRow,
-    choropleth,
-    load_geometry,
-    structure_for_year,
-    table_rows,
-)
+from boligsosial.charts.choropleth import choropleth
+from boligsosial.charts.map_canvas import MAP_WIDE, MapFrame
+from boligsosial.charts.map_geometry import load_geometry, structure_for_year
+from boligsosial.charts.map_values import MapValue, TableRow, table_rows
 from boligsosial.domain.remarks import flags
 from boligsosial.text.numbers import (
     format_period,

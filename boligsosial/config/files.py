@@ -5,7 +5,7 @@
 
 A problem names the file, the line and the key: "data/pages/bostedslose.yaml:142: cards[2].
 choose_periods: unknown key", so a typo is found where it was made. (These are the project's own
-files; files people bring, import mappings, are read with stricter limits by etl/importer.py.)
+files; files people bring, import mappings, are read with stricter limits by etl/imports/.)
 """
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def check_all(root: Path) -> list[str]:
 
 
 # Files whose owners check them with their own, fuller rules (and tests): import mappings
-# (etl/importer.py, which reports to the person importing) and SSB's table list and lock
+# (etl/imports/, which reports to the person importing) and SSB's table list and lock
 # (etl/ssb.py). check_all reads them only for being valid YAML.
 CHECKED_ELSEWHERE = ("import_mappings/*.yaml", "ssb_tables.yaml", "ssb_lock.yaml")
 

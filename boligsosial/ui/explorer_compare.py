@@ -9,7 +9,7 @@ import dash
 from dash import html
 from markupsafe import Markup
 
-from boligsosial.charts import choropleth, maps
+from boligsosial.charts import map_canvas, maps
 from boligsosial.domain import explorer, explorer_state, gazetteer
 from boligsosial.domain.explorer import Offer
 from boligsosial.domain.explorer_state import State
@@ -235,7 +235,7 @@ def map_section(state: State, gaz: Gazetteer) -> html.Section:
     caption = t("explorer.map_caption", lang, title=title, period=format_period(data.period, lang),
                 level=t(f"explorer.level_word.{level}", lang))
     drawing = html.Div([html.Div(Markup(maps.draw(data, title, lang, href)), className="chart-wide"),
-                        html.Div(Markup(maps.draw(data, title, lang, href, choropleth.MAP_NARROW)), className="chart-narrow")]
+                        html.Div(Markup(maps.draw(data, title, lang, href, map_canvas.MAP_NARROW)), className="chart-narrow")]
                        if level == "county" else Markup(maps.draw(data, title, lang, href)), className="card-graph explorer-map-drawing")
     table = tables.map_table(maps.rows(data, lang, href), caption, t(f"explorer.level.{level}", lang),
                              _measure_label(state.offer, state.measure, {indicator_id: indicator}, lang), lang, "map-table")

@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, request
 
-from boligsosial.charts import svg
+from boligsosial.charts import svg, svg_canvas
 from boligsosial.charts.style import BACKGROUND, FONT, INK, MUTED
 from boligsosial.domain import sources
 from boligsosial.domain.selection import Selection
@@ -178,4 +178,4 @@ def _text(parent: ET.Element, x: float, y: float, content: str, size: int, fill:
 
 
 def _wrap(text: str, size: int, width: float) -> list[str]:
-    return textwrap.wrap(text, max(10, math.floor(width / (size * svg.CHAR_WIDTH))))
+    return textwrap.wrap(text, max(10, math.floor(width / (size * svg_canvas.CHAR_WIDTH))))

@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup
 
-from boligsosial.charts import choropleth, maps, svg
+from boligsosial.charts import map_canvas, maps, svg
 from boligsosial.charts.model import Chart
 from boligsosial.config import settings
 from boligsosial.domain import selection, sources
@@ -158,7 +158,7 @@ def _page_context(shown: PublicChart | PublicMap, site: str, embed: bool = False
         # A county map is small enough to send a phone's drawing too (legend under the map); a
         # municipality map is sent once and scales.
         wide = shown.drawing()
-        narrow = shown.drawing(choropleth.MAP_NARROW) if shown.data.level == "county" else ""
+        narrow = shown.drawing(map_canvas.MAP_NARROW) if shown.data.level == "county" else ""
         height = _embed_height(wide)
     else:
         frame = svg.EMBED if embed else svg.WIDE
@@ -251,7 +251,7 @@ def image_svg(shown: PublicChart | PublicMap, site: str) -> str:
     source = sources.source_text(shown.rows, shown.lang)
     written = f"{source}. {credit}" if source else credit
     if shown.kind == "map":
-        return shown.image(replace(choropleth.MAP_IMAGE, title=shown.title, subtitle=shown.subtitle, source=written))
+        return shown.image(replace(map_canvas.MAP_IMAGE, title=shown.title, subtitle=shown.subtitle, source=written))
     if not shown.kind and isinstance(shown, PublicMap):  # nothing to draw: an image that says why
         return svg.render(Chart(kind="", title=shown.title, lang=shown.lang, notice=shown.note),
                           replace(svg.IMAGE, title=shown.title, source=written))

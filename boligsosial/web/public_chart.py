@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 from urllib.parse import parse_qsl
 
-from boligsosial.charts import build, context, svg
+from boligsosial.charts import build, context, svg, svg_canvas
 from boligsosial.charts.model import Chart, position
 from boligsosial.charts.style import MAX_LINES
 from boligsosial.domain import breakdowns, gazetteer, selection
@@ -56,7 +56,7 @@ class PublicChart:
     def note(self) -> str:
         return self.chart.notice
 
-    def svg(self, frame: svg.Frame) -> str:
+    def svg(self, frame: svg_canvas.Frame) -> str:
         return svg.render(self.chart, frame)
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import dash
 
-from boligsosial.charts import build, choropleth, maps
+from boligsosial.charts import build, map_canvas, maps
 from boligsosial.charts.maps import MapData
 from boligsosial.domain import explorer, gazetteer
 from boligsosial.domain.selection import Selection, SelectionError
@@ -68,11 +68,11 @@ class PublicMap:
     kind: str = "map"
     note: str = ""
 
-    def drawing(self, frame: choropleth.MapFrame = choropleth.MAP_WIDE) -> str:
+    def drawing(self, frame: map_canvas.MapFrame = map_canvas.MAP_WIDE) -> str:
         return maps.draw(self.data, self.title, self.lang, lambda code: place_link(code, self.indicator["id"], self.lang),
                          frame)
 
-    def image(self, frame: choropleth.MapFrame) -> str:
+    def image(self, frame: map_canvas.MapFrame) -> str:
         return self.drawing(frame)
 
 
