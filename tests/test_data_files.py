@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from boligsosial.config import files, models, settings
+from boligsosial.config import files, models, page_models, settings
 from etl import build
 from etl.errors import EtlError
 
@@ -32,7 +32,7 @@ def test_a_mistyped_key_names_the_file_the_line_and_the_key(tmp_path):
         "    choose_periods: ['2020']\n",  # the key is choose_period
         encoding="utf-8")
     with pytest.raises(files.ConfigError) as error:
-        files.load(page, models.StoryPage)
+        files.load(page, page_models.StoryPage)
     assert error.value.problems == [f"{page}:7: cards[0].choose_periods: unknown key (a typo, or a setting this file does not have)"]
 
 
@@ -40,7 +40,7 @@ def test_text_for_readers_must_be_in_both_languages(tmp_path):
     page = tmp_path / "page.yaml"
     page.write_text("intro:\n  nb: Hei\n", encoding="utf-8")
     with pytest.raises(files.ConfigError) as error:
-        files.load(page, models.StoryPage)
+        files.load(page, page_models.StoryPage)
     assert error.value.problems == [f"{page}:1: intro.en: missing"]  # the line of the text that lacks it
     texts = tmp_path / "texts.yaml"
     texts.write_text("a.b: {nb: Hei}\nc.d: {nb: Hei, en: Hi}\n", encoding="utf-8")
@@ -54,7 +54,7 @@ def test_an_unquoted_colon_that_splits_a_text_is_caught(tmp_path):
     page = tmp_path / "page.yaml"
     page.write_text("intro: {nb: Anslaget, og mer, en: The estimate, and more}\n", encoding="utf-8")
     with pytest.raises(files.ConfigError) as error:
-        files.load(page, models.StoryPage)
+        files.load(page, page_models.StoryPage)
     assert any("intro.og mer: unknown key" in p for p in error.value.problems)
 
 

@@ -16,21 +16,21 @@ from typing import Any, Iterable
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from boligsosial.config import models
+from boligsosial.config import models, page_models
 
 # Which schema each file follows, by path under data/ (a glob). Files not named here are not
 # YAML configuration (CSV data, JSON geometry, README).
 SCHEMAS: dict[str, type[BaseModel]] = {
     "indicators.yaml": models.Indicators,
     "strategies.yaml": models.Strategies,
-    "headlines.yaml": models.StoryPage,
-    "pages/bostedslose.yaml": models.StoryPage,
-    "pages/vanskeligstilte.yaml": models.StoryPage,
-    "pages/strategier.yaml": models.StoryPage,
-    "pages/kommuner.yaml": models.ExplorerPage,
-    "pages/nettsted.yaml": models.SiteContact,
-    "pages/tilgjengelighet.yaml": models.AccessibilityStatement,
-    "pages/personvern.yaml": models.PrivacyPage,
+    "headlines.yaml": page_models.StoryPage,
+    "pages/bostedslose.yaml": page_models.StoryPage,
+    "pages/vanskeligstilte.yaml": page_models.StoryPage,
+    "pages/strategier.yaml": page_models.StoryPage,
+    "pages/kommuner.yaml": page_models.ExplorerPage,
+    "pages/nettsted.yaml": page_models.SiteContact,
+    "pages/tilgjengelighet.yaml": page_models.AccessibilityStatement,
+    "pages/personvern.yaml": page_models.PrivacyPage,
     "i18n.yaml": models.Texts,
     "i18n/*.yaml": models.Texts,
     "geo/sources.yaml": models.GeoSources,
