@@ -1,6 +1,6 @@
 """What each page shows is data: data/headlines.yaml for Oversikt and data/pages/<page>.yaml
 for the others (which cards, which series, the page's own texts), each checked against its
-schema (boligsosial/config/models.py) when read. Read once per process and file version."""
+schema (boligsosial/config/page_models.py) when read. Read once per process and file version."""
 from __future__ import annotations
 
 from typing import Any
