@@ -44,10 +44,13 @@ def test_text_for_readers_must_be_in_both_languages(tmp_path):
         files.load(page, models.StoryPage)
     assert error.value.problems == [f"{page}:1: intro.en: missing"]  # the line of the text that lacks it
     texts = tmp_path / "texts.yaml"
-    texts.write_text("a.b: {nb: Hei}\nc.d: {nb: Hei, en: Hi}\n", encoding="utf-8")
+    texts.write_text("a.b: {nb: Hei}\nc.d: {nb: Hei, nn: Hei, en: Hi}\ne.f: {nb: Ikke, en: Not}\n", encoding="utf-8")
     with pytest.raises(files.ConfigError) as error:
         files.load(texts, models.Texts)
-    assert error.value.problems == [f"{texts}:1: a.b: must have exactly the languages nb and en"]
+    assert error.value.problems == [
+        f"{texts}:1: a.b: must have exactly the languages nb, nn and en (missing: en, nn)",
+        f"{texts}:3: e.f: must have exactly the languages nb, nn and en (missing: nn)",  # nynorsk named
+    ]
 
 
 def test_an_unquoted_colon_that_splits_a_text_is_caught(tmp_path):

@@ -187,12 +187,14 @@ class Texts(BaseModel):
         if not isinstance(document, dict):
             return [((), "must be a mapping of text keys")]
         for key, value in document.items():
-            if not isinstance(value, dict) or set(value) != {"nb", "en"}:
-                problems.append(((key,), "must have exactly the languages nb and en"))
+            if not isinstance(value, dict) or set(value) != {"nb", "nn", "en"}:
+                missing = sorted({"nb", "nn", "en"} - set(value)) if isinstance(value, dict) else []
+                problems.append(((key,), "must have exactly the languages nb, nn and en"
+                                 + (f" (missing: {', '.join(missing)})" if missing else "")))
                 continue
             kinds = {type(v) for v in value.values()}
             if not (kinds <= {str} or kinds <= {list}):
-                problems.append(((key,), "nb and en must both be text, or both lists of text"))
+                problems.append(((key,), "nb, nn and en must all be text, or all lists of text"))
         return problems
 
 
