@@ -24,11 +24,11 @@ def test_every_yaml_file_has_a_schema_or_an_owner_that_checks_it():
 def test_a_mistyped_key_names_the_file_the_line_and_the_key(tmp_path):
     page = tmp_path / "page.yaml"
     page.write_text(
-        "intro: {nb: Hei, en: Hi}\n"
+        "intro: {nb: Hei, nn: Hei, en: Hi}\n"
         "cards:\n"
         "  - id: a\n"
         "    chart: bar\n"
-        "    title: {nb: A, en: A}\n"
+        "    title: {nb: A, nn: A, en: A}\n"
         "    measures: [{id: x, indicator: homeless}]\n"
         "    choose_periods: ['2020']\n",  # the key is choose_period
         encoding="utf-8")
@@ -37,12 +37,17 @@ def test_a_mistyped_key_names_the_file_the_line_and_the_key(tmp_path):
     assert error.value.problems == [f"{page}:7: cards[0].choose_periods: unknown key (a typo, or a setting this file does not have)"]
 
 
-def test_text_for_readers_must_be_in_both_languages(tmp_path):
+def test_text_for_readers_must_be_in_every_language(tmp_path):
     page = tmp_path / "page.yaml"
     page.write_text("intro:\n  nb: Hei\n", encoding="utf-8")
     with pytest.raises(files.ConfigError) as error:
         files.load(page, models.StoryPage)
-    assert error.value.problems == [f"{page}:1: intro.en: missing"]  # the line of the text that lacks it
+    # the line of the text that lacks them, each missing language named
+    assert error.value.problems == [f"{page}:1: intro.nn: missing", f"{page}:1: intro.en: missing"]
+    page.write_text("intro:\n  nb: Hei\n  en: Hi\n", encoding="utf-8")
+    with pytest.raises(files.ConfigError) as error:
+        files.load(page, models.StoryPage)
+    assert error.value.problems == [f"{page}:1: intro.nn: missing"]  # a text without nynorsk fails
     texts = tmp_path / "texts.yaml"
     texts.write_text("a.b: {nb: Hei}\nc.d: {nb: Hei, nn: Hei, en: Hi}\ne.f: {nb: Ikke, en: Not}\n", encoding="utf-8")
     with pytest.raises(files.ConfigError) as error:

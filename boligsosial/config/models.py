@@ -2,7 +2,8 @@
 
 Every model forbids keys it does not know, so a mistyped key is an error that names the file,
 the key and the line (boligsosial/config/files.py), not a setting silently ignored. Text a
-reader sees is written one way everywhere: `{nb: ..., en: ...}` (`Text`).
+reader sees is written one way everywhere: `{nb: ..., nn: ..., en: ...}` (`Text`): bokmål,
+nynorsk and English, each required.
 
     Indicators      data/indicators.yaml          the indicator catalogue (etl/catalogue.py)
     Strategies      data/strategies.yaml          strategies, goals, targets (etl/strategies.py)
@@ -37,9 +38,10 @@ class Text(Strict):
     """Text for readers, in each interface language."""
 
     nb: StrictStr
+    nn: StrictStr
     en: StrictStr
 
-    @field_validator("nb", "en")
+    @field_validator("nb", "nn", "en")
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
@@ -53,6 +55,7 @@ class Text(Strict):
 class MissingPeriod(Strict):
     status: Literal[".", "..", "...", ":", "-"] = ".."
     nb: StrictStr
+    nn: StrictStr
     en: StrictStr
 
 
@@ -64,6 +67,7 @@ class PeriodRange(Strict):
 class MethodBreak(Strict):
     period: Period
     nb: StrictStr
+    nn: StrictStr
     en: StrictStr
 
 
@@ -365,6 +369,7 @@ class SiteContact(Strict):
 
     class Owner(Strict):
         nb: StrictStr
+        nn: StrictStr
         en: StrictStr
 
     owner: Owner
