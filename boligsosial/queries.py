@@ -217,7 +217,7 @@ def _rows(sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]
     try:
         cursor.execute(sql, params or {})
         columns = [column[0] for column in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        return _with_nynorsk([dict(zip(columns, row)) for row in cursor.fetchall()], columns)
     except duckdb.Error as exc:
         if not _file_fault(exc):
             raise  # a mistake in the query, not in the file: a bug to see, not a data outage
@@ -228,6 +228,18 @@ def _rows(sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]
         ) from None
     finally:
         cursor.close()
+
+
+def _with_nynorsk(rows: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    """Give every `x_nb` column an `x_nn` beside it: the nynorsk text where the data has one,
+    else the bokmål (category labels, notes and source texts are kept as published, in bokmål),
+    so code can read `row[f"x_{lang}"]` in every interface language."""
+    pairs = [(c, c[:-3] + "_nn") for c in columns if c.endswith("_nb")]
+    for row in rows if pairs else ():
+        for nb, nn in pairs:
+            if not row.get(nn):
+                row[nn] = row[nb]
+    return rows
 
 
 def _file_fault(exc: duckdb.Error) -> bool:
@@ -275,7 +287,7 @@ def indicator(indicator_id: str) -> dict[str, Any] | None:
 _OBSERVATIONS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
            o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id,
-           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
+           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en, i.unit_label_nn,
            s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title, s.url AS source_url,
            s.published AS source_published
     FROM observation o
@@ -311,7 +323,7 @@ def observations(
 def comparability_breaks(indicator_id: str) -> list[dict[str, Any]]:
     """An indicator's method changes, oldest first: no line and no change across them."""
     return _rows(
-        "SELECT period, reason_nb, reason_en FROM comparability_break WHERE indicator_id = $id ORDER BY period",
+        "SELECT period, reason_nb, reason_en, reason_nn FROM comparability_break WHERE indicator_id = $id ORDER BY period",
         {"id": indicator_id},
     )
 
@@ -320,7 +332,7 @@ def strategies(kind: str) -> list[dict[str, Any]]:
     """Strategies of one kind ("national", ...) that have a period, oldest first: for shading
     strategy periods on time axes."""
     return _rows(
-        """SELECT id, name_nb, name_en, period_start, period_end FROM strategy
+        """SELECT id, name_nb, name_en, name_nn, period_start, period_end FROM strategy
            WHERE kind = $kind AND period_start IS NOT NULL AND period_end IS NOT NULL
            ORDER BY period_start""",
         {"kind": kind},
@@ -427,7 +439,7 @@ _CATALOGUE_SQL = """
     LEFT JOIN per_indicator p ON p.indicator_id = i.id
     WHERE ($id IS NULL OR i.id = $id)
       AND ($words IS NULL OR list_bool_and(list_transform($words, lambda w: contains(lower(concat_ws(' ',
-            i.id, i.topic, i.title_nb, i.title_en, i.definition_nb, i.definition_en, p.source_text)), w))))
+            i.id, i.topic, i.title_nb, i.title_en, i.title_nn, i.definition_nb, i.definition_en, i.definition_nn, p.source_text)), w))))
     ORDER BY i.topic, i.id
 """
 
@@ -525,7 +537,7 @@ def table_arrow(name: str, names: Iterable[str] | None = None):
 # source's retrieval date and licence for the card's About panel.
 # What a chart card shows with each observation `o`: its unit and its source in full.
 _WITH_UNIT_AND_SOURCE = """
-           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
+           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en, i.unit_label_nn,
            s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title, s.url AS source_url,
            s.published AS source_published, s.fetched_at AS source_fetched_at,
            s.license AS source_license, s.publisher_kind AS source_publisher_kind
@@ -603,7 +615,7 @@ def strategy_timeline(kinds: Iterable[str]) -> list[dict[str, Any]]:
     """Strategies of the given kinds (national, forerunner, ...) with period, publication and
     source, oldest first: the timeline on the Strategier page."""
     return _rows(
-        """SELECT id, kind, name_nb, name_en, region_code, period_start, period_end, publication_code,
+        """SELECT id, kind, name_nb, name_en, name_nn, region_code, period_start, period_end, publication_code,
                   published, owners_nb, source_publisher, source_title, source_url
            FROM strategy WHERE list_contains($kinds, kind)
            ORDER BY period_start NULLS LAST, id""",
@@ -616,14 +628,14 @@ def strategy_plan(strategy_id: str) -> dict[str, list[dict[str, Any]]]:
     each goal, each list in the strategy's own numbering."""
     params = {"id": strategy_id}
     return {
-        "goals": _rows("SELECT goal_no, text_nb, text_en FROM goal WHERE strategy_id = $id ORDER BY goal_no", params),
+        "goals": _rows("SELECT goal_no, text_nb, text_en, text_nn FROM goal WHERE strategy_id = $id ORDER BY goal_no", params),
         "priority_areas": _rows(
-            """SELECT area_no, goal_no, kind, text_nb, text_en FROM priority_area
+            """SELECT area_no, goal_no, kind, text_nb, text_en, text_nn FROM priority_area
                WHERE strategy_id = $id ORDER BY area_no""",
             params,
         ),
         "targets": _rows(
-            """SELECT target_no, text_nb, text_en, indicator_id, target_value, direction, due FROM target
+            """SELECT target_no, text_nb, text_en, text_nn, indicator_id, target_value, direction, due FROM target
                WHERE strategy_id = $id ORDER BY target_no""",
             params,
         ),
@@ -639,8 +651,8 @@ def strategy_plan(strategy_id: str) -> dict[str, list[dict[str, Any]]]:
 def strategy_target(strategy_id: str, target_no: int) -> dict[str, Any] | None:
     """One result target with its strategy's name and period (the zero-vision line)."""
     rows = _rows(
-        """SELECT t.target_no, t.text_nb, t.text_en, t.indicator_id, t.target_value, t.direction, t.due,
-                  s.name_nb, s.name_en, s.period_start, s.period_end
+        """SELECT t.target_no, t.text_nb, t.text_en, t.text_nn, t.indicator_id, t.target_value, t.direction, t.due,
+                  s.name_nb, s.name_en, s.name_nn, s.period_start, s.period_end
            FROM target t JOIN strategy s ON s.id = t.strategy_id
            WHERE t.strategy_id = $id AND t.target_no = $no""",
         {"id": strategy_id, "no": int(target_no)},
@@ -780,7 +792,7 @@ def municipal_strategies(region_code: str) -> list[dict[str, Any]]:
     """The strategies a municipality or county has adopted for itself (kind 'municipal'), with
     source, adoption date and case number."""
     return _rows(
-        """SELECT id, kind, name_nb, name_en, region_code, period_start, period_end, publication_code,
+        """SELECT id, kind, name_nb, name_en, name_nn, region_code, period_start, period_end, publication_code,
                   published, owners_nb, source_publisher, source_title, source_url
            FROM strategy WHERE kind = 'municipal' AND region_code = $code
            ORDER BY published DESC NULLS LAST, id""",
