@@ -1,4 +1,4 @@
-/* The chart card's behaviour in the browser (boligsosial/card.py writes the markup).
+/* The chart card's behaviour in the browser (boligsosial/ui/card.py writes the markup).
 
    - Tabs: the WAI-ARIA tab pattern. Click, or the arrow keys / Home / End on a focused tab,
      shows its panel; the choice goes into the URL (?tab-<card>=table) with replaceState, so a

@@ -61,7 +61,7 @@ def main() -> None:
 
         build.build("bench")
         import app
-        from boligsosial import public
+        from boligsosial.web import public
 
         client = app.server.test_client()
         client.get("/healthz")  # open the warehouse connection: not part of any page's cost

@@ -30,9 +30,16 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import loadgen  # noqa: E402  (bench/ is not a package)
-from boligsosial import integrity  # noqa: E402
+
+from boligsosial.warehouse import integrity  # noqa: E402
 from tests.live_server import SlowClient, post_body, rss_mb, start_gunicorn, worker_pids  # noqa: E402
-from tests.test_import_limits import BILLION_LAUGHS, MAPPING, many_rows, one_huge_cell, write_workbook  # noqa: E402
+from tests.test_import_limits import (  # noqa: E402
+    BILLION_LAUGHS,
+    MAPPING,
+    many_rows,
+    one_huge_cell,
+    write_workbook,
+)
 
 ROOT = loadgen.ROOT
 SLOW_SECONDS = float(os.environ.get("SLOW_SECONDS", "30"))

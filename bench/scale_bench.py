@@ -277,7 +277,8 @@ def _ms(seconds: list[float]) -> dict:
 def render() -> dict:
     """Runs in a child process whose environment points at the temporary warehouse."""
     import app
-    from boligsosial import page_cache, public, queries
+    from boligsosial.warehouse import db
+    from boligsosial.web import page_cache, public
 
     client = app.server.test_client()
     started = time.perf_counter()
@@ -302,7 +303,7 @@ def render() -> dict:
             for run in range(RUNS):
                 if run < FRESH_RUNS:
                     # As after a new warehouse is published: new connection, no data read yet.
-                    queries.close()
+                    db.close()
                     clear()
                     timed("fresh")
                 clear()  # a view nobody has asked for yet, in a worker that has served others
@@ -317,7 +318,7 @@ def render() -> dict:
                 pages[url]["rows"] = sum(1 for line in reply.get_data().decode("utf-8").splitlines() if line and not line.startswith("#")) - 1
     result["pages"] = pages
     result["process_rss_mb"] = loadgen.rss_mb(os.getpid())
-    result["observations"] = queries._rows("SELECT count(*) AS n FROM observation")[0]["n"]
+    result["observations"] = db.rows("SELECT count(*) AS n FROM observation")[0]["n"]
     return result
 
 

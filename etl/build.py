@@ -10,9 +10,19 @@ from typing import Callable
 
 import pandas as pd
 
-from boligsosial import settings
-from boligsosial.config import files
-from etl import catalogue, derived, expected, facts, importer, publish, regions, runlog, ssb, strategies
+from boligsosial.config import files, settings
+from etl import (
+    catalogue,
+    derived,
+    expected,
+    facts,
+    importer,
+    publish,
+    regions,
+    runlog,
+    ssb,
+    strategies,
+)
 from etl.errors import EtlError
 from etl.tidy import CATEGORY_COLUMNS, OBSERVATION_COLUMNS, SOURCE_COLUMNS, Bundle
 

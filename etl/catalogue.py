@@ -14,8 +14,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from boligsosial import settings
-from boligsosial.config import files, models
+from boligsosial.config import files, models, settings
 from etl.errors import EtlError
 
 TOPICS = {

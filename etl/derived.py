@@ -16,7 +16,7 @@ import math
 
 import pandas as pd
 
-from boligsosial.i18n import t
+from boligsosial.text.i18n import t
 from etl.tidy import OBSERVATION_COLUMNS
 
 # The languages an observation's texts are stored in (note_nb/note_en, derivation_nb/_en);

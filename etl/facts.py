@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from boligsosial import settings
+from boligsosial.config import settings
 from etl import catalogue
 from etl.errors import EtlError
 from etl.tidy import (

@@ -22,12 +22,12 @@ import io
 import math
 import re
 import zipfile
-from urllib.parse import urlsplit
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 
 import openpyxl
 import pandas as pd

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from boligsosial import settings
+from boligsosial.config import settings
 from etl import snapshot
 from etl.errors import UpstreamChanged
 from etl.http import HttpClient, Reply

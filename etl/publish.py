@@ -6,7 +6,7 @@ connections on the old inode and reopen when they see a new one. A failed or int
 leaves the served file untouched.
 
 Just before the swap, the new file's size, modification time and SHA-256 go into the publish
-record beside it (warehouse.duckdb.published.json, boligsosial/integrity.py), which still names
+record beside it (warehouse.duckdb.published.json, boligsosial/warehouse/integrity.py), which still names
 the file being replaced too. The app serves only a file that matches its record, so a file
 changed or cut short in place afterwards is noticed within seconds.
 """
@@ -22,7 +22,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from boligsosial import integrity, settings
+from boligsosial.config import settings
+from boligsosial.warehouse import integrity
 from etl import changelog, checks, runlog
 from etl.errors import ValidationFailed
 

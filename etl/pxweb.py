@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boligsosial import settings
+from boligsosial.config import settings
 from etl import jsonstat
 from etl.errors import UpstreamChanged, UpstreamError
 from etl.http import HttpClient

@@ -28,8 +28,8 @@ from typing import Collection
 
 import pandas as pd
 
-from boligsosial import settings
-from boligsosial.i18n import t
+from boligsosial.config import settings
+from boligsosial.text.i18n import t
 from etl import klass, snapshot
 from etl.errors import EtlError
 from etl.tidy import OBSERVATION_COLUMNS, check_columns

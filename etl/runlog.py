@@ -11,7 +11,8 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from boligsosial import runs, settings
+from boligsosial.config import settings
+from boligsosial.warehouse import runs
 
 
 def _now() -> str:
@@ -50,5 +51,5 @@ class Run:
 
 def read_runs(path: Path | None = None) -> list[dict]:
     """All runs, oldest first; runs that never finished are reported as interrupted. The parsing
-    is the app's (boligsosial/runs.py), so the status page and the warehouse's run table agree."""
+    is the app's (boligsosial/warehouse/runs.py), so the status page and the warehouse's run table agree."""
     return runs.read_runs(path or settings.run_log_path(), whole=True, unfinished="interrupted")

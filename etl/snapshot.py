@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from boligsosial import settings
+from boligsosial.config import settings
 
 META_SUFFIX = ".meta.json"
 

@@ -18,7 +18,7 @@ import yaml
 # libyaml's safe loader where it is installed (the lists are read by every build), else PyYAML's.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-from boligsosial import settings
+from boligsosial.config import settings
 from etl import pxweb
 from etl.errors import EtlError
 

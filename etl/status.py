@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import duckdb
 
-from boligsosial import settings
+from boligsosial.config import settings
 from etl import runlog, snapshot, ssb
 
 STALE_AFTER = timedelta(days=35)  # KOSTRA and register tables change yearly; a month is generous

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from boligsosial import settings
-from boligsosial.config import models
+from boligsosial.config import models, settings
 from etl import catalogue
 from etl.errors import EtlError
 

@@ -6,8 +6,8 @@ exactly these columns; harmonise, validate and publish work only on this shape.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 

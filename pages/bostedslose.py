@@ -9,9 +9,11 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from boligsosial import page_config, page_layout, queries
-from boligsosial.i18n import pick_text, t
-from boligsosial.url_state import View
+from boligsosial.config import page_config
+from boligsosial.text.i18n import pick_text, t
+from boligsosial.ui import page_layout
+from boligsosial.ui.url_state import View
+from boligsosial.warehouse import series_rows
 
 PATH = "/bostedslose"
 CONFIG = "pages/bostedslose.yaml"
@@ -41,7 +43,7 @@ def layout(lang: str | None = None, **query) -> html.Div:
 def _method(method: dict, view: View) -> html.Section:
     """Definition (from the warehouse), how the survey is done, and what is missing."""
     lang = view.lang
-    indicator = queries.indicator(method["indicator"]) or {}
+    indicator = series_rows.indicator(method["indicator"]) or {}
     return html.Section(
         className="card method",
         **{"aria-labelledby": "method-heading"},

@@ -3,7 +3,7 @@ update, confidence), searchable with ?q=, with downloads of each indicator and o
 database, and a short account of the data API.
 
 The search is a plain GET form, so it works without JavaScript: the server renders the
-filtered list. Downloads are links to the API (boligsosial/api.py), which writes the files.
+filtered list. Downloads are links to the API (boligsosial/web/api.py), which writes the files.
 """
 from __future__ import annotations
 
@@ -13,11 +13,17 @@ from typing import Any
 import dash
 from dash import dcc, html
 
-from boligsosial import components, queries
 from boligsosial.domain import sources
-from boligsosial.i18n import language, t
-from boligsosial.numbers import format_date, format_period
-from boligsosial.selection import MAX_SEARCH_LENGTH, Selection, SelectionError, parse_search
+from boligsosial.domain.selection import (
+    MAX_SEARCH_LENGTH,
+    Selection,
+    SelectionError,
+    parse_search,
+)
+from boligsosial.text.i18n import language, t
+from boligsosial.text.numbers import format_date, format_period
+from boligsosial.ui import components
+from boligsosial.warehouse import catalogue_rows, db
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +57,7 @@ def layout(lang: str | None = None, q: str | None = None, **_query) -> html.Div:
         # Shortcuts first, the catalogue next, the longer account of the downloads and the API
         # last: on a phone the search is then within the first screen.
         content += [_shortcuts(lang), *_catalogue(lang, q), _overview(lang)]
-    except queries.WarehouseUnavailable as error:
+    except db.WarehouseUnavailable as error:
         logger.warning("Data page without a warehouse: %s", error.message)
         content.append(components.warehouse_missing())
     return components.page(lang, PATH, content)
@@ -128,10 +134,10 @@ def _catalogue(lang: str, query: str | None) -> list:
         words = parse_search(query)
     except SelectionError as error:
         problem, words, query = error.message(lang), (), ""
-    entries = queries.catalogue(words)
-    total = len(entries) if not words else len(queries.catalogue())
+    entries = catalogue_rows.catalogue(words)
+    total = len(entries) if not words else len(catalogue_rows.catalogue())
     by_indicator: dict[str, list] = {}
-    for source in queries.indicator_sources():
+    for source in catalogue_rows.indicator_sources():
         by_indicator.setdefault(source["indicator_id"], []).append(source)
 
     parts: list = [_search_form(lang, query or "", problem), _count(lang, len(entries), total, query or "")]

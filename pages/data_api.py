@@ -9,8 +9,10 @@ from typing import Any
 import dash
 from dash import html
 
-from boligsosial import api, components, queries
-from boligsosial.i18n import language, t
+from boligsosial.text.i18n import language, t
+from boligsosial.ui import components
+from boligsosial.warehouse import db
+from boligsosial.web import api
 
 PATH = "/data/api"
 
@@ -41,8 +43,8 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         ], className="data-links"),
     ]
     try:
-        queries.status()
-    except queries.WarehouseUnavailable:
+        db.status()
+    except db.WarehouseUnavailable:
         # The description does not need the data, but every route but this one would answer 503.
         content.append(components.warehouse_missing())
     content.append(html.H2(t("page.data_api.routes", lang)))
@@ -73,7 +75,7 @@ def _route(path: str, operation: dict[str, Any], document: dict[str, Any], lang:
         children.append(html.P(_with_code(_text(operation, "description", lang))))
     parameters = [_resolve(p, document) for p in operation.get("parameters", [])]
     if parameters:
-        # A box that can scroll must be reachable by keyboard, and named (as boligsosial/tables.py does).
+        # A box that can scroll must be reachable by keyboard, and named (as boligsosial/ui/tables.py does).
         children.append(html.Div(_parameters(parameters, lang), className="table-scroll", tabIndex="0", role="region",
                                  **{"aria-label": f"{t('page.data_api.parameters', lang)}: {api.PREFIX}{path}"}))
     if operation.get("x-example"):

@@ -4,27 +4,35 @@ places (ranking, places over time, a tile map of the counties) and switch betwee
 rate. Every choice is in the URL, so a view is one link.
 
 The logic (place lookup, profile, ranking, similar municipalities, computed rates) is in
-boligsosial/explorer.py; what the page offers is data/pages/kommuner.yaml; its texts are
+boligsosial/domain/explorer.py; what the page offers is data/pages/kommuner.yaml; its texts are
 data/i18n/kommuner.yaml.
 """
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 from typing import Any, Mapping
+from urllib.parse import urlencode
 
 import dash
 from dash import dcc, html
 from markupsafe import Markup
 
-from boligsosial import card, explorer, links, page_layout, queries, tables, url_state
 from boligsosial.charts import choropleth, maps
-from boligsosial.components import source_line
+from boligsosial.domain import explorer
+from boligsosial.domain.explorer import Gazetteer, Offer, Place
 from boligsosial.domain.remarks import flags
-from boligsosial.explorer import Gazetteer, Offer, Place
-from boligsosial.i18n import pick_text, t
-from boligsosial.numbers import format_date, format_period, format_short, is_missing, value_parts
-from boligsosial.url_state import Choice, View
+from boligsosial.text.i18n import pick_text, t
+from boligsosial.text.numbers import (
+    format_date,
+    format_period,
+    format_short,
+    is_missing,
+    value_parts,
+)
+from boligsosial.ui import card, links, page_layout, tables, url_state
+from boligsosial.ui.components import source_line
+from boligsosial.ui.url_state import Choice, View
+from boligsosial.warehouse import db, place_rows, series_rows
 
 PATH = "/kommuner"
 SEARCH_ID = "kommuner-sted"
@@ -79,7 +87,7 @@ def redirect_to(args: Mapping[str, Any]) -> str | None:
         return None
     try:
         lookup = explorer.gazetteer().resolve(query["sted"])
-    except queries.WarehouseUnavailable:
+    except db.WarehouseUnavailable:
         return None
     if len(lookup.matches) != 1:
         return None
@@ -121,7 +129,7 @@ def _read(query: Mapping[str, Any], lang: Any) -> State:
     state = State(view, offer, offer.measure(view.get("measure")), view.get("scope"))
     try:
         gaz = explorer.gazetteer()
-    except queries.WarehouseUnavailable:
+    except db.WarehouseUnavailable:
         return state  # the page says the database is missing; nothing more to check
     raw = {name: url_state.first(query.get(name)) for name in FREE}
     if raw["region"] is not None:
@@ -218,7 +226,7 @@ def _sections(state: State) -> list:
         _place_heading(state, gaz),
         _profile_section(state, gaz),
         *[_strategy(s, lang) for s in explorer.strategies(state.place)],
-        _partnership(queries.partnerships(state.place.code), lang),
+        _partnership(place_rows.partnerships(state.place.code), lang),
         _compare_section(state, gaz),
     ]
     return parts
@@ -275,7 +283,7 @@ def _lookup_result(state: State) -> html.Div:
 def _not_loaded(lang: str) -> html.Section:
     """What there is and when it was last updated: words for readers. Which command fills it in
     is for whoever runs the site, on /status."""
-    built = (queries.status().get("built_at") or "")[:10]
+    built = (db.status().get("built_at") or "")[:10]
     return html.Section(
         [html.H2(t("explorer.not_loaded_heading", lang)),
          html.P(t("explorer.not_loaded_body", lang)),
@@ -423,7 +431,7 @@ def _measure_label(offer: Offer, measure: str, catalogue: Mapping[str, Row], lan
 
 def _compare_section(state: State, gaz: Gazetteer) -> html.Section:
     lang = state.view.lang
-    catalogue = queries.indicators([i for o in explorer.offers() for i in (o.count, o.rate) if i])
+    catalogue = series_rows.indicators([i for o in explorer.offers() for i in (o.count, o.rate) if i])
     # Only figures the warehouse knows (a smaller test or partial build may lack some).
     offers = [o for o in explorer.offers() if all(i in catalogue for i in (o.count, o.rate) if i)]
     indicator_id = state.offer.indicator(state.measure)
@@ -463,12 +471,12 @@ def _trend(state: State, gaz: Gazetteer, indicator_id: str, title: str) -> html.
     if lacking:
         context = (context + " " if context else "") + t("explorer.trend_without", lang, names=_and(lacking, lang))
     also = []
-    rate = queries.indicators([indicator_id]).get(indicator_id) or {}
+    rate = series_rows.indicators([indicator_id]).get(indicator_id) or {}
     if any(r.get("derived") and r["indicator_id"] == indicator_id for r in rows) and rate.get("numerator"):
         also = [rate["numerator"], rate["denominator"]]  # what a computed rate was computed from
     spec = {
         "id": TREND, "chart": "places", "indicator": indicator_id, "codes": "current", "also_download": also,
-        "also_rows": queries.explorer_rows(also, [p.code for p in places]) if also else [],
+        "also_rows": place_rows.explorer_rows(also, [p.code for p in places]) if also else [],
         "measures": [{"id": state.measure, "indicator": indicator_id}],  # the one shown, as every card names it
         "title": t("explorer.trend_title", lang, title=title),
         "context": context,
@@ -580,7 +588,7 @@ def _map_section(state: State, gaz: Gazetteer) -> html.Section:
     its time, each place a link to its view here, the same numbers in a table beside it."""
     lang = state.view.lang
     indicator_id = state.offer.indicator(state.measure)
-    indicator = queries.indicators([indicator_id]).get(indicator_id) or {}
+    indicator = series_rows.indicators([indicator_id]).get(indicator_id) or {}
     title = indicator.get(f"title_{lang}", indicator_id)
     levels = [level for level in maps.LEVELS if maps.periods(indicator_id, level)]
     level = "municipality" if state.view.get("kart") == "kommune" and "municipality" in levels else "county"

@@ -8,8 +8,9 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from boligsosial import components, queries
-from boligsosial.i18n import language, t
+from boligsosial.text.i18n import language, t
+from boligsosial.ui import components
+from boligsosial.warehouse import db
 from boligsosial.web import whats_new
 
 PATH = "/nytt"
@@ -35,7 +36,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
     ]
     try:
         found = whats_new.releases(lang)
-    except queries.WarehouseUnavailable:
+    except db.WarehouseUnavailable:
         return components.page(lang, PATH, content + [components.warehouse_missing()])
     if not found:
         content.append(html.P(t("page.nytt.none", lang)))

@@ -8,8 +8,9 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from boligsosial import page_config, page_layout
-from boligsosial.i18n import t
+from boligsosial.config import page_config
+from boligsosial.text.i18n import t
+from boligsosial.ui import page_layout
 
 PATH = "/"
 CONFIG = "headlines.yaml"

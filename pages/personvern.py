@@ -8,8 +8,9 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from boligsosial import components, page_config
-from boligsosial.i18n import language, pick_text, t
+from boligsosial.config import page_config
+from boligsosial.text.i18n import language, pick_text, t
+from boligsosial.ui import components
 from boligsosial.web import contact, notices
 
 PATH = "/personvern"

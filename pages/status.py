@@ -1,7 +1,7 @@
 """Status: which data is being served, when it was built, and whether the latest ETL run
 failed (and why). For readers who wonder whether the figures are current, and for whoever runs
 the site. Written on the server from the warehouse's meta table and the ETL run log
-(boligsosial.runs), so it works when the warehouse does not.
+(boligsosial.warehouse.runs), so it works when the warehouse does not.
 """
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from datetime import datetime, timezone
 import dash
 from dash import html
 
-from boligsosial import components, explorer, queries, runs, settings
-from boligsosial.i18n import language, t
-from boligsosial.numbers import format_date, format_number
+from boligsosial.config import settings
+from boligsosial.domain import explorer
+from boligsosial.text.i18n import language, t
+from boligsosial.text.numbers import format_date, format_number
+from boligsosial.ui import components
+from boligsosial.warehouse import db, place_rows, runs
 
 PATH = "/status"
 REASON_CHARS = 600  # a failed run's message can be long (every failed table); the log has it all
@@ -52,8 +55,8 @@ def _operator(lang: str) -> list:
     on the public pages (/kommuner only says what there is and when it was updated)."""
     command = explorer.config()["refresh_command"]
     try:
-        count = queries.explorer_levels().get("municipality", 0)
-    except queries.WarehouseUnavailable:
+        count = place_rows.explorer_levels().get("municipality", 0)
+    except db.WarehouseUnavailable:
         count = 0
     state = (t("page.status.municipal_loaded", lang, count=format_number(count, 0, lang)) if count
              else t("page.status.municipal_missing", lang))
@@ -67,8 +70,8 @@ def _operator(lang: str) -> list:
 
 def _data(lang: str) -> list:
     try:
-        info = queries.status()
-    except queries.WarehouseUnavailable:
+        info = db.status()
+    except db.WarehouseUnavailable:
         problem = "missing" if not settings.warehouse_path().exists() else "unreadable"
         return [
             html.P(t(f"page.status.data_{problem}", lang), className="notice notice-error", role="alert"),

@@ -5,7 +5,7 @@ national strategies and their forerunners.
 
 Strategies, goals and which indicators serve which goal come from the warehouse (loaded from
 data/strategies.yaml); what the page shows is configured in data/pages/strategier.yaml; the
-baseline/latest/direction rules are in boligsosial/progress.py.
+baseline/latest/direction rules are in boligsosial/domain/progress.py.
 """
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ from typing import Any, Mapping
 import dash
 from dash import html
 
-from boligsosial import page_config, page_layout, queries, tables
+from boligsosial.config import page_config
 from boligsosial.domain import sources
+from boligsosial.domain.progress import Progress, progress
 from boligsosial.domain.remarks import flags
-from boligsosial.i18n import pick_text, t
-from boligsosial.numbers import format_date, format_period, value_parts
-from boligsosial.progress import Progress, progress
-from boligsosial.url_state import View
+from boligsosial.text.i18n import pick_text, t
+from boligsosial.text.numbers import format_date, format_period, value_parts
+from boligsosial.ui import page_layout, tables
+from boligsosial.ui.url_state import View
+from boligsosial.warehouse import series_rows, strategy_rows
 
 PATH = "/strategier"
 CONFIG = "pages/strategier.yaml"
@@ -50,7 +52,7 @@ def layout(lang: str | None = None, **query) -> html.Div:
 
 def _sections(config: Mapping[str, Any], view: View) -> list:
     lang = view.lang
-    strategies = {row["id"]: row for row in queries.strategy_timeline(["national"])}
+    strategies = {row["id"]: row for row in strategy_rows.strategy_timeline(["national"])}
     shown = [strategies[i] for i in config["strategies"] if i in strategies]
     return [
         html.Section(
@@ -75,17 +77,17 @@ def _period(row: Row, lang: str) -> str:
 
 
 def _strategy(strategy: Row, config: Mapping[str, Any], lang: str) -> html.Article:
-    plan = queries.strategy_plan(strategy["id"])
+    plan = strategy_rows.strategy_plan(strategy["id"])
     indicator_ids = list(dict.fromkeys(
         [g["indicator_id"] for g in plan["goal_indicators"]] + [x["indicator_id"] for x in plan["targets"] if x["indicator_id"]]
     ))
-    catalogue = queries.indicators(indicator_ids)
+    catalogue = series_rows.indicators(indicator_ids)
     # Most indicators are read from their national total; a few (the disadvantaged estimates)
     # only exist as named estimates, listed per indicator in the page's configuration.
     series = config.get("series_breakdowns") or {}
     wanted = [""] + sorted({key for keys in series.values() for key in keys})
     rows: dict[str, list[Row]] = {}
-    for row in queries.card_rows(indicator_ids, ["0"], wanted):
+    for row in series_rows.card_rows(indicator_ids, ["0"], wanted):
         if row["breakdown"] in series.get(row["indicator_id"], [""]):
             rows.setdefault(row["indicator_id"], []).append(row)
     heading_id = f"strategy-{strategy['id']}"
@@ -202,7 +204,7 @@ def _target(target: Row, catalogue: Mapping[str, Row], rows: Mapping[str, list[R
 
 
 def _timeline(config: Mapping[str, Any], lang: str) -> html.Section:
-    entries = queries.strategy_timeline(config.get("timeline_kinds", ["national"]))
+    entries = strategy_rows.strategy_timeline(config.get("timeline_kinds", ["national"]))
     items = []
     for row in entries:
         source = [row["source_publisher"], ", ", html.A(row["source_title"], href=row["source_url"])] if row.get("source_url") else []

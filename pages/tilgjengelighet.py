@@ -14,9 +14,10 @@ from typing import Any, Mapping
 import dash
 from dash import html
 
-from boligsosial import components, page_config
-from boligsosial.i18n import language, pick_text, t
-from boligsosial.numbers import format_date
+from boligsosial.config import page_config
+from boligsosial.text.i18n import language, pick_text, t
+from boligsosial.text.numbers import format_date
+from boligsosial.ui import components
 from boligsosial.web import contact, notices
 
 PATH = "/tilgjengelighet"

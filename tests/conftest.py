@@ -41,11 +41,11 @@ def isolated_outputs(tmp_path, monkeypatch):
 def fresh_connection():
     """Each test starts and ends without the app's open warehouse connection, so a test never
     reads a file another test served."""
-    from boligsosial import queries
+    from boligsosial.warehouse import db
 
-    queries.close()
+    db.close()
     yield
-    queries.close()
+    db.close()
 
 
 @pytest.fixture(scope="session")

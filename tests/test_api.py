@@ -16,7 +16,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import app as app_module
-from boligsosial import api, exports, queries, selection, settings
+from boligsosial.config import settings
+from boligsosial.domain import selection
+from boligsosial.warehouse import db
+from boligsosial.web import api, exports
 from tests.warehouse_factory import build_test_warehouse
 
 ERROR_KEYS = {"status", "message_nb", "message_nn", "message_en", "parameter"}
@@ -30,17 +33,17 @@ def built(bundled_warehouse):
 
 @pytest.fixture
 def real(built, monkeypatch):
-    queries.close()
+    db.close()
     monkeypatch.setenv("BOLIG_WAREHOUSE", str(built))
     yield built
-    queries.close()
+    db.close()
 
 
 @pytest.fixture
 def test_warehouse():
-    queries.close()
+    db.close()
     yield build_test_warehouse(settings.warehouse_path())
-    queries.close()
+    db.close()
 
 
 @pytest.fixture
@@ -49,7 +52,7 @@ def client():
 
 
 def _sql(path, sql: str, params=()):
-    queries.close()  # DuckDB allows one configuration per file in a process: the app's reopens later
+    db.close()  # DuckDB allows one configuration per file in a process: the app's reopens later
     con = duckdb.connect(str(path), read_only=True)
     try:
         return con.execute(sql, list(params)).fetchall()
@@ -238,7 +241,7 @@ def test_injection_strings_are_rejected_or_find_nothing_and_the_database_is_unto
         assert body.get("rows", body.get("indicators")) == []
     else:
         _error(response, 400, parameter)
-    queries.close()
+    db.close()
     assert hashlib.sha256(real.read_bytes()).hexdigest() == before
     assert _sql(real, "SELECT count(*) FROM observation")[0][0] > 0
 
@@ -279,7 +282,7 @@ def test_an_unexpected_error_is_500_json_without_details(client, real, monkeypat
     "/api/v1/regions", "/api/v1/download/boligsosial.zip",
 ])
 def test_without_a_warehouse_every_data_route_is_503_json(client, route):
-    queries.close()
+    db.close()
     response = client.get(route)
     _error(response, 503)
     assert str(settings.warehouse_path()) not in response.get_data(as_text=True)
@@ -419,7 +422,7 @@ def test_data_page_links_download_what_they_say(client, real):
 
 
 def test_data_page_without_a_warehouse_explains_itself(client):
-    queries.close()
+    db.close()
     response = client.get("/data")
     assert response.status_code == 503
     assert "Databasen er ikke bygget" in _Page(response.get_data(as_text=True)).text

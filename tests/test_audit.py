@@ -2,10 +2,10 @@
 fails, an audit the service could not do is told apart from a clean one."""
 from __future__ import annotations
 
-import pytest
-
 import importlib.util
 from pathlib import Path
+
+import pytest
 
 pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
 

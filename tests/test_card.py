@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import app  # noqa: F401  (the Dash app: links are made under its path prefix)
-from boligsosial import card, components, tables, url_state
-from boligsosial.numbers import NBSP, format_range, format_short
-from boligsosial.progress import progress
+from boligsosial.domain.progress import progress
+from boligsosial.text.numbers import NBSP, format_range, format_short
+from boligsosial.ui import card, components, tables, url_state
 from tests.html_doc import HtmlDoc
 
 
@@ -243,10 +243,10 @@ def test_the_share_box_links_the_measure_shown_to_its_public_page(warehouse):
     assert set(query["breakdown"][0].split(",")) == {
         "situation=temporary_accommodation", "situation=friends_acquaintances", "situation=prison"}
     # A card of places (no measures to choose from) links its places, on the codes it shows.
-    from boligsosial import queries
+    from boligsosial.warehouse import series_rows
     places = {"id": "places", "chart": "places", "title": {"nb": "Steder", "en": "Places"}, "indicator": "homeless",
               "places": [("0", "Norge"), ("0301", "Oslo")], "codes": "current",
-              "rows": queries.card_rows(["homeless"], ["0", "0301"], [""])}
+              "rows": series_rows.card_rows(["homeless"], ["0", "0301"], [""])}
     _, doc = _card(places)
     query = parse_qs(urlsplit(doc.all("a", class_="public-link")[0]["href"]).query)
     assert query["region"] == ["0,0301"] and query["codes"] == ["current"] and query["breakdown"] == ["total"]

@@ -1,5 +1,5 @@
 """Changes said honestly (boligsosial/domain/change.py) and the strategies' progress that uses
-them (boligsosial/progress.py): exact only from figures that carry every digit, "about" from
+them (boligsosial/domain/progress.py): exact only from figures that carry every digit, "about" from
 rounded or approximate ones, no direction where rounding alone could explain the difference,
 none at all across a bound or between figures that are not comparable."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from boligsosial.domain.change import change, rounding
-from boligsosial.progress import progress
+from boligsosial.domain.progress import progress
 
 
 def _row(value, unit="persons", decimals=0, qualifier="", period="2020"):

@@ -7,9 +7,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from boligsosial import settings
+from boligsosial.config import settings
 from etl import publish, runlog
-from tests.history_warehouse import collect, national as _national, with_new_homeless_figures
+from tests.history_warehouse import collect, with_new_homeless_figures
+from tests.history_warehouse import national as _national
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import pytest
 from boligsosial.charts import alt_text, build, svg
 from boligsosial.charts.model import Band, Break, Chart, Point, Series, Target, position
 from boligsosial.charts.style import BACKGROUND, INK, MUTED, STYLES, style
-from boligsosial.numbers import NBSP
+from boligsosial.text.numbers import NBSP
 
 NS = "{http://www.w3.org/2000/svg}"
 INDICATOR = {"id": "homeless", "unit": "persons", "decimals": 0, "unit_label_nb": "personer", "unit_label_en": "persons",

@@ -16,7 +16,7 @@ from PIL import Image
 
 from boligsosial.charts import choropleth as ch
 from boligsosial.charts.classes import PALETTES
-from boligsosial.i18n import t
+from boligsosial.text.i18n import t
 from tests.test_charts import contrast
 
 NS = "{http://www.w3.org/2000/svg}"

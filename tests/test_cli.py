@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from boligsosial import settings
+from boligsosial.config import settings
 
 pytestmark = pytest.mark.integration  # tests/conftest.py: the kinds of test
 

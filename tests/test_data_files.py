@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from boligsosial import settings
-from boligsosial.config import files, models
+from boligsosial.config import files, models, settings
 from etl import build
 from etl.errors import EtlError
 
@@ -76,3 +75,26 @@ def test_the_build_stops_on_a_data_file_that_breaks_its_schema(monkeypatch, tmp_
         build.collect()
     assert "data files do not follow their schemas" in str(error.value)
     assert any("headlines.yaml:3: typo: unknown key" in p for p in error.value.details)
+
+
+def test_every_interface_key_and_every_data_text_has_nynorsk():
+    """Issue 16: no interface key and no bilingual text in a data file lacks a nynorsk text."""
+    import yaml
+    from boligsosial.text import i18n
+    lacking = [key for key, text in i18n.texts().items() if not text.get("nn")]
+    assert lacking == [] and len(i18n.texts()) > 600
+
+    def bilingual(node, where):
+        if isinstance(node, dict):
+            if "nb" in node and "en" in node:
+                yield where, node
+            for key, value in node.items():
+                yield from bilingual(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                yield from bilingual(value, f"{where}[{i}]")
+
+    texts = [(f"{path.name}{where}", text) for path in [*DATA.glob("*.yaml"), *(DATA / "pages").glob("*.yaml")]
+             for where, text in bilingual(yaml.safe_load(path.read_text(encoding="utf-8")), "")]
+    assert len(texts) > 300
+    assert [where for where, text in texts if "nn" not in text or (text["nb"] and not text["nn"])] == []

@@ -14,7 +14,9 @@ import dash
 import pytest
 
 import app as app_module
-from boligsosial import i18n, queries, settings
+from boligsosial.config import settings
+from boligsosial.text import i18n
+from boligsosial.warehouse import db
 from tests.live_server import ROOT
 from tests.warehouse_factory import build_test_warehouse
 
@@ -117,26 +119,14 @@ def test_an_exception_in_a_page_gives_the_generic_page_and_the_log_the_detail(cl
 
 
 def test_an_exception_in_a_json_route_gives_a_json_error_without_trace(client, monkeypatch):
-    def broken():
-        raise RuntimeError(SECRET)
-
-    monkeypatch.setitem(server.view_functions, "/_dash-layout", broken)
-    response = client.get("/_dash-layout")
-    assert response.status_code == 500
-    error = response.get_json()["error"]
-    assert error["status"] == 500 and "reference" in error["message_en"] and "Feilreferanse" in error["message_nb"]
-    _no_trace(response.get_data(as_text=True))
-
-
-def test_an_exception_in_a_callback_gives_a_json_error_without_trace(client, monkeypatch):
-    """Dash's own route for callbacks: a failing callback must not send its traceback."""
     def broken(*_args, **_kwargs):
         raise RuntimeError(SECRET)
 
-    monkeypatch.setitem(server.view_functions, "/_dash-update-component", broken)
-    response = client.post("/_dash-update-component", json={})
+    monkeypatch.setitem(server.view_functions, "api.indicators", broken)
+    response = client.get("/api/v1/indicators")
     assert response.status_code == 500
-    assert response.get_json()["error"]["status"] == 500
+    error = response.get_json()["error"]
+    assert error["status"] == 500 and error["message_en"] and error["message_nb"]
     _no_trace(response.get_data(as_text=True))
 
 
@@ -145,7 +135,7 @@ def test_an_exception_in_a_callback_gives_a_json_error_without_trace(client, mon
 
 def test_a_page_that_lets_a_warehouse_fault_escape_still_says_what_is_wrong(client, monkeypatch):
     def unavailable(**_):
-        raise queries.WarehouseUnavailable(f"The warehouse /srv/{SECRET}.duckdb does not exist.")
+        raise db.WarehouseUnavailable(f"The warehouse /srv/{SECRET}.duckdb does not exist.")
 
     monkeypatch.setitem(_start_page(), "layout", unavailable)
     response = client.get("/")

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import app as app_module
-from boligsosial import explorer
+from boligsosial.domain import explorer
 from tests.html_doc import HtmlDoc, chart_alts
 from tests.region_warehouse import build_region_warehouse
 

@@ -15,8 +15,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from boligsosial import exports, queries, settings
-from boligsosial.selection import parse
+from boligsosial.config import settings
+from boligsosial.domain.selection import parse
+from boligsosial.warehouse import catalogue_rows, db
+from boligsosial.web import exports
 from tests.warehouse_factory import build_test_warehouse
 
 API_URL = "https://example.org/api/v1/indicators/test_rate/data.csv?region=0,0301&codes=original&lang=nb"
@@ -224,15 +226,15 @@ def test_json_has_the_description_and_the_rows():
 
 @pytest.fixture
 def test_warehouse():
-    queries.close()
+    db.close()
     yield build_test_warehouse(settings.warehouse_path())
-    queries.close()
+    db.close()
 
 
 def test_the_database_zip_has_every_table_twice_a_readme_and_the_metadata(test_warehouse):
     archive = zipfile.ZipFile(io.BytesIO(exports.database_zip("en", "https://example.org/")))
     names = set(archive.namelist())
-    tables = queries.table_names()
+    tables = catalogue_rows.table_names()
     assert {f"csv/{t}.csv" for t in tables} | {f"parquet/{t}.parquet" for t in tables} | {"README.md", "metadata.json"} == names
     readme = archive.read("README.md").decode()
     for table in tables:

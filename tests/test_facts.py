@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from boligsosial import settings
+from boligsosial.config import settings
 from etl.catalogue import load_indicators, load_units
 from etl.errors import EtlError
 from etl.facts import (

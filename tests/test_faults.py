@@ -20,9 +20,12 @@ import pytest
 import requests
 
 import app as app_module
-from boligsosial import errors, i18n, integrity, queries, runs, settings
-from boligsosial.data_version import HEADER
-from boligsosial.numbers import NBSP
+from boligsosial.config import settings
+from boligsosial.text import i18n
+from boligsosial.text.numbers import NBSP
+from boligsosial.warehouse import db, integrity, runs, series_rows
+from boligsosial.web import errors
+from boligsosial.web.data_version import HEADER
 from tests.live_server import start_gunicorn
 from tests.warehouse_factory import OBSERVATIONS, build_test_warehouse, publish_file
 
@@ -179,11 +182,11 @@ def test_damage_anywhere_in_the_file_never_gives_a_500(client, tmp_path):
 
 
 def test_a_damaged_block_is_a_file_fault_but_a_wrong_query_is_a_bug():
-    assert queries._file_fault(duckdb.Error("Corrupt database file: computed checksum 1 does not match stored checksum 2"))
-    assert queries._file_fault(duckdb.IOException("Could not read enough bytes from file"))
-    assert queries._file_fault(duckdb.CatalogException("Table with name meta does not exist!"))
+    assert db._file_fault(duckdb.Error("Corrupt database file: computed checksum 1 does not match stored checksum 2"))
+    assert db._file_fault(duckdb.IOException("Could not read enough bytes from file"))
+    assert db._file_fault(duckdb.CatalogException("Table with name meta does not exist!"))
     for bug in (duckdb.BinderException("x"), duckdb.ParserException("x"), duckdb.ConversionException("x")):
-        assert not queries._file_fault(bug)
+        assert not db._file_fault(bug)
 
 
 # ------------------------------------------------------------------------------ run log and status page
@@ -271,15 +274,15 @@ def test_status_page_without_warehouse_or_runs_still_answers(client):
 def test_one_request_reads_one_warehouse_even_when_a_new_one_is_published_midway():
     path = settings.warehouse_path()
     build_test_warehouse(path, data_version="v1")
-    queries.pin()
+    db.pin()
     try:
-        assert queries.data_version() == "v1"
+        assert db.data_version() == "v1"
         build_test_warehouse(path, data_version="v2")  # os.replace under the reader, as the ETL does
-        assert queries.data_version() == "v1"
-        assert queries.indicator("homeless")["title_nb"] == "Bostedsløse"  # other tables: the same old file
+        assert db.data_version() == "v1"
+        assert series_rows.indicator("homeless")["title_nb"] == "Bostedsløse"  # other tables: the same old file
     finally:
-        queries.unpin()
-    assert queries.data_version() == "v2"  # the next request gets the new data
+        db.unpin()
+    assert db.data_version() == "v2"  # the next request gets the new data
 
 
 def test_the_response_names_the_version_its_content_came_from(client, monkeypatch):
@@ -290,9 +293,9 @@ def test_the_response_names_the_version_its_content_came_from(client, monkeypatc
     start = next(page for page in dash.page_registry.values() if page["path"] == "/")
 
     def reads_twice(**_):
-        first = queries.data_version()
+        first = db.data_version()
         build_test_warehouse(path, data_version="v2")
-        return dash.html.Div(f"{first} {queries.data_version()}")
+        return dash.html.Div(f"{first} {db.data_version()}")
 
     monkeypatch.setitem(start, "layout", reads_twice)
     response = client.get("/")

@@ -11,7 +11,8 @@ import zipfile
 import pytest
 
 import app as app_module
-from boligsosial import api, settings
+from boligsosial.config import settings
+from boligsosial.web import api
 from tests.warehouse_factory import build_test_warehouse
 
 server = app_module.server

@@ -13,7 +13,8 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from etl import importer, snapshot
 from etl.errors import ImportRejected

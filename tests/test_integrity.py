@@ -15,7 +15,10 @@ import pytest
 import requests
 
 import app as app_module
-from boligsosial import errors, i18n, integrity, queries, settings
+from boligsosial.config import settings
+from boligsosial.text import i18n
+from boligsosial.warehouse import db, integrity
+from boligsosial.web import errors
 from tests.live_server import start_gunicorn
 from tests.warehouse_factory import build_test_warehouse, publish_file
 
@@ -140,7 +143,7 @@ def test_the_checksum_is_not_taken_on_every_request(client, monkeypatch):
     real_sha256 = integrity.sha256
     monkeypatch.setattr(integrity, "sha256", lambda path: hashed.append(path) or real_sha256(path))
     monkeypatch.setattr(integrity, "RECHECK_SECONDS", 60)
-    queries.close()  # forget the verdict taken while building
+    db.close()  # forget the verdict taken while building
     for _ in range(50):
         assert client.get("/healthz").status_code == 200
     assert len(hashed) == 1

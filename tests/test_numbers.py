@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from boligsosial import numbers
-from boligsosial.numbers import (
+from boligsosial.text import numbers
+from boligsosial.text.numbers import (
     NBSP,
     format_date,
     format_number,

@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 import pytest
 
 import app as app_module
-from boligsosial import page_cache, settings
-from boligsosial.numbers import NBSP
+from boligsosial.config import settings
+from boligsosial.text.numbers import NBSP
+from boligsosial.web import page_cache
 from tests.warehouse_factory import OBSERVATIONS, build_test_warehouse
 
 

@@ -10,8 +10,9 @@ import re
 import pytest
 
 import app as app_module
-from boligsosial import card, page_config, url_state
-from boligsosial.numbers import NBSP
+from boligsosial.config import page_config
+from boligsosial.text.numbers import NBSP
+from boligsosial.ui import card, url_state
 from tests.html_doc import HtmlDoc, chart_alts, svg_text
 
 PAGES = {

@@ -13,9 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import app as app_module
-from boligsosial import public, queries, settings
-from boligsosial.numbers import NBSP
-from boligsosial.render_cache import RenderCache, Rendered
+from boligsosial.config import settings
+from boligsosial.text.numbers import NBSP
+from boligsosial.warehouse import catalogue_rows, series_rows
+from boligsosial.web import public
+from boligsosial.web.render_cache import RenderCache, Rendered
 from tests.html_doc import HtmlDoc
 from tests.warehouse_factory import OBSERVATIONS, build_test_warehouse
 
@@ -90,7 +92,7 @@ def _get(client, url, **headers):
 
 def _count_figures() -> dict[str, float | None]:
     """The national homelessness counts as stored (read through the app's one read-only connection)."""
-    return {row["period"]: row["value"] for row in queries.observations("homeless", "0", "")}
+    return {row["period"]: row["value"] for row in series_rows.observations("homeless", "0", "")}
 
 
 # ------------------------------------------------------------------------------ content
@@ -287,8 +289,8 @@ def test_a_second_request_does_no_query_and_no_drawing(client, warehouse, monkey
     def forbidden(*args, **kwargs):
         raise AssertionError("should have come from the cache")
 
-    monkeypatch.setattr(queries, "selection_rows", forbidden)
-    monkeypatch.setattr(queries, "indicator", forbidden)
+    monkeypatch.setattr(catalogue_rows, "selection_rows", forbidden)
+    monkeypatch.setattr(series_rows, "indicator", forbidden)
     monkeypatch.setattr(public, "build_chart", forbidden)
     hits = public.cache.hits
     second, again = _get(client, "/figur/homeless")

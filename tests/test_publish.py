@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from boligsosial import settings
+from boligsosial.config import settings
 from etl import build, facts, publish, runlog
 from etl.errors import ValidationFailed
 from etl.tidy import Bundle

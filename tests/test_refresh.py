@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from boligsosial import settings
+from boligsosial.config import settings
 from etl import runlog, ssb_lock
 from tests.fake_pxweb import fake_ssb  # noqa: F401  (fixture)
 

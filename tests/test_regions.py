@@ -10,7 +10,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from boligsosial import settings
+from boligsosial.config import settings
 from etl import regions as R
 from etl.tidy import OBSERVATION_COLUMNS
 

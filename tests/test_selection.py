@@ -7,8 +7,14 @@ from datetime import date
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from boligsosial import selection
-from boligsosial.selection import Selection, SelectionError, breakdown_key, breakdown_label, parse
+from boligsosial.domain import selection
+from boligsosial.domain.selection import (
+    Selection,
+    SelectionError,
+    breakdown_key,
+    breakdown_label,
+    parse,
+)
 
 
 def test_defaults_are_norway_all_periods_all_breakdowns_original_codes_bokmal():

@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from boligsosial import gunicorn_worker
+from boligsosial.web import gunicorn_worker
 from tests.live_server import SlowClient, post_body, rss_mb, start_gunicorn, worker_pids
 from tests.warehouse_factory import build_test_warehouse
 

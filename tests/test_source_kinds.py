@@ -10,7 +10,8 @@ import csv
 import duckdb
 import pytest
 
-from boligsosial import queries, settings
+from boligsosial.config import settings
+from boligsosial.warehouse import catalogue_rows
 from etl import status
 from etl.facts import NON_FACT_FILES
 
@@ -57,7 +58,7 @@ def test_secondary_share_is_zero_without_figures():
 
 def test_catalogue_counts_per_indicator(bundled_warehouse, monkeypatch, expected):
     monkeypatch.setenv("BOLIG_WAREHOUSE", str(bundled_warehouse))
-    entries = {e["id"]: e for e in queries.catalogue()}
+    entries = {e["id"]: e for e in catalogue_rows.catalogue()}
     for indicator, counts in expected.items():
         entry = entries[indicator]
         got = {"primary": entry["figures_primary"], "secondary": entry["figures_secondary"], "derived": entry["figures_derived"]}

@@ -10,14 +10,18 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import dash
 import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import app as app_module
-from boligsosial import api, i18n, integrity, links, page_config, public, queries
-from boligsosial.web import previews
+from boligsosial.config import page_config
+from boligsosial.text import i18n
+from boligsosial.ui import components, links
+from boligsosial.warehouse import db, integrity
+from boligsosial.web import api, previews, public
 from pages import tilgjengelighet
 from tests.atom_check import ATOM, check_feed
 from tests.history_warehouse import collect, publish_to, with_new_homeless_figures
@@ -94,7 +98,7 @@ def test_the_sitemap_lists_every_page_and_chart_in_both_languages_and_every_entr
     root = ET.fromstring(response.data)
     assert root.tag == SITEMAP + "urlset"
     entries = [(url.findtext(SITEMAP + "loc"), url.findtext(SITEMAP + "lastmod")) for url in root]
-    queries.close()  # the app's own connection has other settings
+    db.close()  # the app's own connection has other settings
     con = duckdb.connect(str(bundled), read_only=True)
     built = con.execute("SELECT value FROM meta WHERE key = 'built_at'").fetchall()[0][0]
     with_figures = {row[0] for row in con.execute("SELECT DISTINCT indicator_id FROM observation WHERE value IS NOT NULL").fetchall()}
@@ -155,7 +159,7 @@ def test_absolute_addresses_follow_the_address_the_site_is_reached_at(client, bu
 def test_app_pages_carry_social_tags_with_their_first_charts_picture(client, bundled, path, lang):
     markup = client.get(path).get_data(as_text=True)
     metas = _metas(markup)
-    page = next(entry for entry in app_module.dash.page_registry.values() if entry["path"] == urlsplit(path).path)
+    page = next(entry for entry in dash.page_registry.values() if entry["path"] == urlsplit(path).path)
     assert metas["og:title"] == metas["twitter:title"] == i18n.t(page["title_id"], lang)
     assert metas["og:description"] == metas["twitter:description"] == metas["description"] == \
         i18n.t(page["description_id"], lang)
@@ -300,9 +304,9 @@ def test_nytt_explains_that_there_is_no_history_in_a_warehouse_from_before_the_l
 def test_the_accessibility_statement_counts_the_requirements_its_list_breaks():
     issues = [{"criterion": "2.1.1"}, {"criterion": "1.4.10"}, {"criterion": "2.1.1"}]
     assert tilgjengelighet.breached(issues) == ["1.4.10", "2.1.1"]
-    status = HtmlDoc(app_module.components.static_html(tilgjengelighet._status(issues, 47, "nb"))).text
+    status = HtmlDoc(components.static_html(tilgjengelighet._status(issues, 47, "nb"))).text
     assert "delvis i samsvar" in status and "brudd på 2 av 47 krav" in status
-    status = HtmlDoc(app_module.components.static_html(tilgjengelighet._status([], 47, "en"))).text
+    status = HtmlDoc(components.static_html(tilgjengelighet._status([], 47, "en"))).text
     assert "We know of no failure" in status and "no failure to meet any of the 47" in status
     assert "meets the requirements" not in status  # not claimed before a full check
 
@@ -358,7 +362,7 @@ def test_the_privacy_page_matches_what_the_deployment_logs(client, bundled):
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_every_page_links_whats_new_accessibility_and_privacy_from_its_footer(client, bundled, lang):
     suffix = "" if lang == "nb" else "?lang=en"
-    pages = [entry["path"] for entry in app_module.dash.page_registry.values()] + ["/figur/homeless"]
+    pages = [entry["path"] for entry in dash.page_registry.values()] + ["/figur/homeless"]
     for path in pages:
         markup = client.get(path + suffix).get_data(as_text=True)
         footer = markup[markup.rindex("<footer"):]

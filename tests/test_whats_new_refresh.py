@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import app as app_module
-from boligsosial import i18n, queries
+from boligsosial.text import i18n
+from boligsosial.warehouse import series_rows
 from tests.atom_check import ATOM, check_feed
 from tests.fake_pxweb import fake_ssb  # noqa: F401  (fixture)
 from tests.html_doc import HtmlDoc
@@ -40,7 +41,7 @@ def test_a_refresh_that_brings_a_new_year_adds_a_feed_entry_naming_the_indicator
     client = app_module.server.test_client()
     refresh()
     before = _entries(client)
-    title = queries.indicator(INDICATOR)["title_nb"]
+    title = series_rows.indicator(INDICATOR)["title_nb"]
     assert not any(title in entry.findtext(ATOM + "title") for entry in before)
 
     table = fake_ssb.tables["12008"]

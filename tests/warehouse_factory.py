@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from boligsosial import integrity
+from boligsosial.warehouse import integrity
 
 SCHEMA_SQL = (Path(__file__).resolve().parent.parent / "etl" / "schema.sql").read_text(encoding="utf-8")
 

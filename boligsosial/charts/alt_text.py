@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from boligsosial.charts.model import Chart, Point
-from boligsosial.i18n import t
+from boligsosial.text.i18n import t
 
 
 def line(what: str, chart: Chart, lang: str) -> str:

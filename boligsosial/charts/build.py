@@ -18,12 +18,28 @@ from typing import Any, Mapping, Sequence
 
 from boligsosial.charts import alt_text
 from boligsosial.charts.model import (
-    BOUNDS, Band, Break, Chart, Estimate, EstimateRange, Point, Series, Target, position,
+    BOUNDS,
+    Band,
+    Break,
+    Chart,
+    Estimate,
+    EstimateRange,
+    Point,
+    Series,
+    Target,
+    position,
 )
 from boligsosial.charts.style import axis_format
 from boligsosial.domain.remarks import flags
-from boligsosial.i18n import t
-from boligsosial.numbers import format_period, format_range, format_short, is_missing, missing_text, value_parts
+from boligsosial.text.i18n import t
+from boligsosial.text.numbers import (
+    format_period,
+    format_range,
+    format_short,
+    is_missing,
+    missing_text,
+    value_parts,
+)
 
 Row = Mapping[str, Any]
 Indicator = Mapping[str, Any]

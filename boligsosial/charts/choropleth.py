@@ -29,12 +29,12 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
-from boligsosial import settings
 from boligsosial.charts.classes import Classes, classify
 from boligsosial.charts.style import AXIS, BACKGROUND, FLAG_MARK, FONT, INK, MUTED
-from boligsosial.i18n import t
-from boligsosial.numbers import format_number, missing_text, qualifier_text
 from boligsosial.charts.svg import CHAR_WIDTH
+from boligsosial.config import settings
+from boligsosial.text.i18n import t
+from boligsosial.text.numbers import format_number, missing_text, qualifier_text
 
 GEO_DIR = settings.ROOT / "data" / "geo"
 STRUCTURES = ("2020", "2024")
@@ -105,7 +105,7 @@ class MapValue:
 
     value: float | None = None
     status: str = ""
-    qualifier: str = ""  # "approx", "gt", "lt" (boligsosial.numbers)
+    qualifier: str = ""  # "approx", "gt", "lt" (boligsosial.text.numbers)
     flagged: bool = False  # derived or from a secondary source: marked * and explained in the legend
     label: str = ""  # the value as written elsewhere on the page, if the caller has it ("ca. 12")
 

@@ -1,7 +1,7 @@
 """Classes for a choropleth map: which values share a colour, and how the legend states them.
 
 Values are classed as they are written (rounded to the indicator's decimals, half away from
-zero as boligsosial.numbers does), so a region's colour always agrees with the number in its
+zero as boligsosial.text.numbers does), so a region's colour always agrees with the number in its
 title and in the table. Up to five distinct values get a class each. More get five classes with
 about as many regions in each (quantiles), their bounds rounded to two significant digits so
 the legend reads "10,0–14,9" rather than "9,87–14,93"; a class no value
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Sequence
 
-from boligsosial.numbers import format_number
+from boligsosial.text.numbers import format_number
 
 # ColorBrewer YlGnBu, by number of classes (its 3-, 4- and 5-class schemes; 1 and 2 are taken
 # from the 3-class one so a lone class is not the near-white end).

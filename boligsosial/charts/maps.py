@@ -14,12 +14,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from boligsosial import queries
 from boligsosial.charts.choropleth import (
-    MAP_WIDE, MapFrame, MapValue, TableRow, choropleth, load_geometry, structure_for_year, table_rows,
+    MAP_WIDE,
+    MapFrame,
+    MapValue,
+    TableRow,
+    choropleth,
+    load_geometry,
+    structure_for_year,
+    table_rows,
 )
 from boligsosial.domain.remarks import flags
-from boligsosial.numbers import format_period, format_short, is_missing, shown_decimals
+from boligsosial.text.numbers import (
+    format_period,
+    format_short,
+    is_missing,
+    shown_decimals,
+)
+from boligsosial.warehouse import place_rows, series_rows
 
 LEVELS = ("county", "municipality")
 TODAY = "2024"  # the newest structure with boundaries in data/geo
@@ -44,13 +56,13 @@ class MapData:
 
 def periods(indicator_id: str, level: str) -> list[str]:
     """The periods with at least one figure for a region of `level`, oldest first."""
-    return queries.level_periods(indicator_id, level)
+    return place_rows.level_periods(indicator_id, level)
 
 
 def map_data(indicator_id: str, level: str, period: str | None, lang: str) -> MapData | None:
     """The map of `indicator_id` for `level` in `period` (default: the latest with figures);
     None when the level has no figures at all or the period is not one of them."""
-    indicator = queries.indicator(indicator_id)
+    indicator = series_rows.indicator(indicator_id)
     available = periods(indicator_id, level)
     if indicator is None or not available:
         return None
@@ -61,13 +73,13 @@ def map_data(indicator_id: str, level: str, period: str | None, lang: str) -> Ma
     harmonised = structure is None
     structure = structure or TODAY
     geometry = load_geometry(structure, level)
-    rows = [dict(r) for r in queries.level_rows(indicator_id, level, period, current=harmonised)
+    rows = [dict(r) for r in place_rows.level_rows(indicator_id, level, period, current=harmonised)
             if r["region_code"] in geometry.regions]
     unit_fields = {k: indicator.get(k) for k in ("decimals", "unit", "unit_label_nb", "unit_label_nn", "unit_label_en")}
     values = {r["region_code"]: _value({**r, **unit_fields}, lang) for r in rows}
-    norway_rows = queries.level_rows(indicator_id, "country", period, current=False)
+    norway_rows = place_rows.level_rows(indicator_id, "country", period, current=False)
     norway = _value({**norway_rows[0], **unit_fields}, lang) if norway_rows else None
-    names = queries.region_names(values)
+    names = place_rows.region_names(values)
     decimals = max([shown_decimals({**r, **unit_fields}) for r in rows + norway_rows] or [unit_fields["decimals"] or 0])
     return MapData(indicator, level, period, structure, harmonised, values, names, norway, decimals,
                    rows + [dict(r) for r in norway_rows], available)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from boligsosial.charts.style import FLAG_MARK, AxisFormat, band_colours
-from boligsosial.i18n import t
+from boligsosial.text.i18n import t
 
 KINDS = ("line", "bar", "estimates")
 BOUNDS = ("gt", "lt")

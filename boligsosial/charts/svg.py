@@ -23,11 +23,26 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from boligsosial.charts.model import Chart, KeyEntry, Point, Series, missing_runs, position
-from boligsosial.charts.style import (
-    AXIS, BACKGROUND, FONT, GRID, INK, MUTED, AxisFormat, band_colours, style,
+from boligsosial.charts.model import (
+    Chart,
+    KeyEntry,
+    Point,
+    Series,
+    missing_runs,
+    position,
 )
-from boligsosial.numbers import format_number
+from boligsosial.charts.style import (
+    AXIS,
+    BACKGROUND,
+    FONT,
+    GRID,
+    INK,
+    MUTED,
+    AxisFormat,
+    band_colours,
+    style,
+)
+from boligsosial.text.numbers import format_number
 
 
 @dataclass(frozen=True)

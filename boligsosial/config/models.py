@@ -7,7 +7,7 @@ nynorsk and English, each required.
 
     Indicators      data/indicators.yaml          the indicator catalogue (etl/catalogue.py)
     Strategies      data/strategies.yaml          strategies, goals, targets (etl/strategies.py)
-    Texts           data/i18n.yaml, data/i18n/*   interface texts (boligsosial/i18n.py)
+    Texts           data/i18n.yaml, data/i18n/*   interface texts (boligsosial/text/i18n.py)
     StoryPage       data/headlines.yaml, data/pages/{bostedslose,vanskeligstilte,strategier}.yaml
     ExplorerPage    data/pages/kommuner.yaml
     SiteContact, AccessibilityStatement, PrivacyPage

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from boligsosial.numbers import is_missing
+from boligsosial.text.numbers import is_missing
 
 Row = Mapping[str, Any]
 RATE_UNITS = {"percent", "per_1000"}

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, NamedTuple
 
-from boligsosial.i18n import t
-from boligsosial.numbers import is_missing
+from boligsosial.text.i18n import t
+from boligsosial.text.numbers import is_missing
 
 Row = Mapping[str, Any]
 

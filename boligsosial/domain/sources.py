@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from boligsosial.i18n import t
+from boligsosial.text.i18n import t
 
 Row = Mapping[str, Any]
 

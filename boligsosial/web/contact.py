@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dash import html
 
-from boligsosial import page_config
-from boligsosial.i18n import pick_text, t
+from boligsosial.config import page_config
+from boligsosial.text.i18n import pick_text, t
 
 CONFIG = "pages/nettsted.yaml"
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dash import html
 
-from boligsosial import components, queries
+from boligsosial.ui import components
+from boligsosial.warehouse import db
 
 
 def warehouse_missing() -> list[html.Section]:
@@ -11,7 +12,7 @@ def warehouse_missing() -> list[html.Section]:
     need no figures (the statement, privacy) still say so: the site's figures are its purpose,
     and a reader who arrives there should learn that they are missing."""
     try:
-        queries.status()
-    except queries.WarehouseUnavailable:
+        db.status()
+    except db.WarehouseUnavailable:
         return [components.warehouse_missing()]
     return []

@@ -5,7 +5,7 @@ network or a chat (Open Graph / Twitter card `og:image`), 1200 × 630 PNG.
                                             source and the site's name
     /preview.png?lang=                      the site's own image, for pages without a chart
 
-A chart preview is the public page's own chart model (boligsosial/public.py build_chart)
+A chart preview is the public page's own chart model (boligsosial/web/public.py build_chart)
 drawn by the one SVG renderer (boligsosial/charts/svg.py) in a frame sized for the picture, set
 into a 1200 × 630 canvas with the site's name along the foot, and rasterised by cairosvg. It
 takes the view parameters of /figur, so a card's preview shows what the card shows. Images are
@@ -22,14 +22,15 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, request
 
-from boligsosial import api, i18n, public, queries
 from boligsosial.charts import svg
 from boligsosial.charts.style import BACKGROUND, FONT, INK, MUTED
 from boligsosial.domain import sources
-from boligsosial.i18n import t
-from boligsosial.render_cache import Rendered
-from boligsosial.selection import Selection
-from boligsosial.web import urls
+from boligsosial.domain.selection import Selection
+from boligsosial.text import i18n
+from boligsosial.text.i18n import t
+from boligsosial.warehouse import db
+from boligsosial.web import api, public, urls
+from boligsosial.web.render_cache import Rendered
 
 blueprint = Blueprint("previews", __name__)
 
@@ -65,8 +66,8 @@ def site_preview():
     if not available():
         return public._error_page(404, "figur.not_found_heading", t("figur.png_unavailable", lang), lang)  # noqa: SLF001
     try:
-        version = queries.data_version()
-    except queries.WarehouseUnavailable:
+        version = db.data_version()
+    except db.WarehouseUnavailable:
         version = ""  # the site's name needs no figures
     key = (KIND, "site", lang, urls.site_root())
     etag = hashlib.sha256("\x1f".join((public.FORMAT_VERSION, version, *key)).encode()).hexdigest()[:24]

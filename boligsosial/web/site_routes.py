@@ -20,11 +20,14 @@ from html import escape
 import dash
 from flask import Blueprint, Response, request
 
-from boligsosial import api, components, i18n, queries, settings
-from boligsosial.i18n import t
-from boligsosial.web import previews, urls, whats_new
+from boligsosial.config import settings
+from boligsosial.text import i18n
+from boligsosial.text.i18n import t
+from boligsosial.ui import components
+from boligsosial.warehouse import catalogue_rows, db
+from boligsosial.web import api, previews, urls, whats_new
 
-blueprint = Blueprint("site", __name__, template_folder=str(settings.ROOT / "boligsosial" / "templates"))
+blueprint = Blueprint("site", __name__, template_folder=str(settings.ROOT / "boligsosial" / "web" / "templates"))
 blueprint.register_blueprint(previews.blueprint)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -65,9 +68,9 @@ def sitemap_entries() -> list[tuple[str, str]]:
     """(absolute URL, lastmod) of every page worth finding: the app's pages and each
     indicator's public chart page with figures, in every language."""
     try:
-        built = queries.status()["built_at"]
-        indicators = [row["id"] for row in queries.catalogue() if row.get("row_count")]
-    except queries.WarehouseUnavailable:
+        built = db.status()["built_at"]
+        indicators = [row["id"] for row in catalogue_rows.catalogue() if row.get("row_count")]
+    except db.WarehouseUnavailable:
         built, indicators = "", []
     paths = [entry["path"] for entry in dash.page_registry.values()]
     paths += [f"/figur/{indicator}" for indicator in indicators]
@@ -90,8 +93,8 @@ def feed():
     lang = i18n.language(request.args.get("lang"))
     try:
         found = whats_new.releases(lang)
-        status = queries.status()
-    except queries.WarehouseUnavailable:
+        status = db.status()
+    except db.WarehouseUnavailable:
         response = Response("\n".join(t("error.unavailable.body", code) for code in i18n.LANGUAGES) + "\n", status=503,
                             content_type="text/plain; charset=utf-8")
         response.headers["Cache-Control"] = "no-store"

@@ -1,6 +1,6 @@
 """Open Graph and Twitter card tags: what a shared link to the site shows (title, description,
 picture), for app pages and the public chart pages alike, written by one template
-(boligsosial/templates/social_meta.html).
+(boligsosial/web/templates/social_meta.html).
 
 App pages take their fields from Dash's page registry (dash.register_page): the title from
 `title_id` (an interface text, in the reader's language) or `title`, the description from
@@ -16,11 +16,11 @@ from typing import Any, Mapping
 
 from flask import render_template, request
 
-from boligsosial import i18n
-from boligsosial.i18n import t
+from boligsosial.text import i18n
+from boligsosial.text.i18n import t
 from boligsosial.web import urls
 
-PUBLIC_LINK = "public-link"  # the class of a chart card's link to its public page (boligsosial/card.py)
+PUBLIC_LINK = "public-link"  # the class of a chart card's link to its public page (boligsosial/ui/card.py)
 PREVIEW_SIZE = (1200, 630)
 
 

@@ -7,7 +7,7 @@ the API and the public chart pages do.
 """
 from __future__ import annotations
 
-from boligsosial import settings
+from boligsosial.config import settings
 
 
 def site_root() -> str:

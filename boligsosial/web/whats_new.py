@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from boligsosial import components, queries
-from boligsosial.i18n import t
-from boligsosial.numbers import format_date, format_number, format_period
+from boligsosial.text.i18n import t
+from boligsosial.text.numbers import format_date, format_number, format_period
+from boligsosial.ui import components
+from boligsosial.warehouse import release_rows, series_rows
 
 FEED_ENTRIES = 50  # the feed's newest versions; the page lists them all
 SHOWN_PERIODS = 6  # periods named in one line; more are counted
@@ -59,12 +60,12 @@ def grouped(lines: list[Line]) -> list[tuple[str, str, list[str]]]:
 def releases(lang: str) -> list[Release]:
     """Every recorded data version, newest first, with its changes in `lang`."""
     changes: dict[str, list[dict[str, Any]]] = {}
-    for row in queries.change_log():
+    for row in release_rows.change_log():
         changes.setdefault(row["data_version"], []).append(row)
     ids = {row["indicator_id"] for rows in changes.values() for row in rows if row.get("indicator_id")}
-    catalogue = queries.indicators(ids) if ids else {}
+    catalogue = series_rows.indicators(ids) if ids else {}
     found = []
-    for release in queries.data_releases():
+    for release in release_rows.data_releases():
         rows = changes.get(release["data_version"], [])
         item = Release(
             version=release["data_version"], built_at=release["built_at"], when=when(release["built_at"], lang),

@@ -20,9 +20,8 @@ import openpyxl
 import pypdf
 import pytest
 
-from boligsosial import exports
-from boligsosial.i18n import t
-
+from boligsosial.text.i18n import t
+from boligsosial.web import exports
 
 # The cells of a table's body, row by row, without the note references (<sup>).
 TABLE_CELLS = """(selector) => [...document.querySelectorAll(selector + ' tbody tr')].map(tr => [...tr.children].map(cell => {

@@ -19,7 +19,7 @@ import urllib.request
 
 import pytest
 
-from boligsosial import page_config
+from boligsosial.config import page_config
 from tests.browser.conftest import ROOT
 from tests.history_warehouse import collect, publish_to, with_new_homeless_figures
 from tests.live_server import start_gunicorn

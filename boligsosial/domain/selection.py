@@ -6,7 +6,7 @@ a page may carry its own, such as which tab is open). Everything is checked agai
 grammar before it goes anywhere: codes are digits, keys are lower-case words, periods have one
 of our period shapes, and every list and value has a length limit. Anything else is a
 SelectionError naming the parameter, in both languages. The parsed values reach SQL only as
-bound parameters (see queries.selection_rows).
+bound parameters (see catalogue_rows.selection_rows).
 
 Parameters:
   region     comma-separated region codes ("0" Norway, "03" a county, "0301" a municipality),
@@ -29,8 +29,8 @@ from datetime import date
 from typing import Any, Mapping
 from urllib.parse import urlencode
 
-from boligsosial import breakdowns
-from boligsosial.i18n import LANGUAGES, t
+from boligsosial.domain import breakdowns
+from boligsosial.text.i18n import LANGUAGES, t
 
 # Limits: far above what a real view needs (Norway has had fewer than 450 municipalities at
 # any time), low enough that a request cannot make the server build a huge query.
@@ -138,7 +138,7 @@ def parse(params: Mapping[str, Any]) -> Selection:
 
 def breakdown_key(text: str) -> str:
     """The canonical key for a breakdown as written in a URL, checked: "total" -> "", parts
-    sorted by dimension ("situation=x|age=y" -> "age=y|situation=x"; see boligsosial.breakdowns)."""
+    sorted by dimension ("situation=x|age=y" -> "age=y|situation=x"; see boligsosial.domain.breakdowns)."""
     text = text.strip()
     if text in (TOTAL, ""):
         return ""

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from boligsosial import settings
-from boligsosial.config import files
+from boligsosial.config import files, settings
 
 # Part of the app, like the interface texts: read from the repository, not BOLIG_DATA_DIR.
 DATA = settings.ROOT / "data"

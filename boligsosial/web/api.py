@@ -27,9 +27,12 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
-from boligsosial import breakdowns, exports, queries, selection, settings
-from boligsosial.i18n import t
-from boligsosial.selection import SelectionError
+from boligsosial.config import settings
+from boligsosial.domain import breakdowns, selection
+from boligsosial.domain.selection import SelectionError
+from boligsosial.text.i18n import t
+from boligsosial.warehouse import catalogue_rows, db, place_rows, series_rows
+from boligsosial.web import exports
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +70,8 @@ def indicators():
     words = selection.parse_search(request.args.get("q"))
 
     def build():
-        info = queries.status()
-        entries = [_entry(row) for row in queries.catalogue(words)]
+        info = db.status()
+        entries = [_entry(row) for row in catalogue_rows.catalogue(words)]
         return _json({"data_version": info["data_version"], "built_at": info["built_at"], "indicators": entries})
 
     return _respond(build, "indicators", " ".join(words))
@@ -76,7 +79,7 @@ def indicators():
 
 @blueprint.get("/indicators/<indicator_id>")
 def indicator(indicator_id: str):
-    rows = queries.catalogue(indicator_id=indicator_id)
+    rows = catalogue_rows.catalogue(indicator_id=indicator_id)
     if not rows:
         return _unknown_indicator(indicator_id)
 
@@ -84,7 +87,7 @@ def indicator(indicator_id: str):
         detail = _entry(rows[0])
         detail["sources"] = [
             {key: value for key, value in source.items() if key != "indicator_id"}
-            for source in queries.indicator_sources(indicator_id)
+            for source in catalogue_rows.indicator_sources(indicator_id)
         ]
         detail["breakdowns"], detail["dimensions"] = _breakdowns(indicator_id)
         return _json(detail)
@@ -97,7 +100,7 @@ def data(indicator_id: str, fmt: str):
     if fmt not in exports.WRITERS:
         return _error(404, "api.unknown_format", parameter="format", format=fmt[:20], formats=", ".join(FORMATS))
     chosen = selection.parse(request.args)
-    if queries.indicator(indicator_id) is None:
+    if series_rows.indicator(indicator_id) is None:
         return _unknown_indicator(indicator_id)
     api_url = f"{settings.site_url()}{request.path}?{chosen.query_string()}"
 
@@ -118,7 +121,7 @@ def regions():
     at = selection.parse_date(request.args.get("at"), "at")
 
     def build():
-        return _json({"data_version": queries.data_version(), "regions": queries.regions(level, at)})
+        return _json({"data_version": db.data_version(), "regions": place_rows.regions(level, at)})
 
     return _respond(build, "regions", level or "", at.isoformat() if at else "")
 
@@ -128,7 +131,7 @@ def database():
     lang = selection.parse({"lang": request.args.get("lang")}).lang
 
     def build():
-        version = queries.data_version()
+        version = db.data_version()
         response = Response(_database_zip(version, lang, settings.site_url() + "/"), content_type=exports.MEDIA_TYPES["zip"])
         response.headers["Content-Disposition"] = f'attachment; filename="boligsosial-{version[:8]}.zip"'
         return response
@@ -172,8 +175,8 @@ def _too_many_rows(error: exports.TooManyRows):
     return _error(413, "api.too_many_rows", limit=f"{error.limit:,}".replace(",", " "))
 
 
-@blueprint.errorhandler(queries.WarehouseUnavailable)
-def _unavailable(error: queries.WarehouseUnavailable):
+@blueprint.errorhandler(db.WarehouseUnavailable)
+def _unavailable(error: db.WarehouseUnavailable):
     # The reason (with server paths) goes to the log and /healthz, not to the public.
     logger.warning("API without a warehouse: %s", error.message)
     response = _error(503, "api.unavailable")
@@ -214,7 +217,7 @@ def _error_response(status: int, message_nb: str, message_en: str, parameter: st
 def _respond(build: Callable[[], Response], *key: str) -> Response:
     """The response `build` makes, or 304 when the client already has it; either way with the
     validators and cache headers of the data version being served."""
-    info = queries.status()
+    info = db.status()
     etag = hashlib.sha256("\x1f".join((FORMAT_VERSION, info["data_version"], *key)).encode()).hexdigest()[:24]
     built = _built_at(info["built_at"])
     if _not_modified(etag, built):
@@ -225,7 +228,7 @@ def _respond(build: Callable[[], Response], *key: str) -> Response:
     if built is not None:
         response.headers["Last-Modified"] = http_date(built)
     response.headers["Cache-Control"] = f"public, max-age={MAX_AGE}"
-    _cors(response)  # X-Data-Version is added to every response by boligsosial.data_version
+    _cors(response)  # X-Data-Version is added to every response by boligsosial.web.data_version
     return response
 
 
@@ -296,7 +299,7 @@ def _breakdowns(indicator_id: str) -> tuple[list[dict], list[dict]]:
     categories that occur."""
     dimensions, categories = exports.breakdown_labels()
     keys, used = [], {}
-    for row in queries.indicator_breakdowns(indicator_id):
+    for row in catalogue_rows.indicator_breakdowns(indicator_id):
         key = row["breakdown"]
         keys.append({
             "key": key,

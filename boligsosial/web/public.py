@@ -7,14 +7,14 @@
     /embed/<indicator>       the chart with minimal chrome, for an <iframe> on another site
                              (security.py lets only /embed/ be framed)
 
-They take the same view parameters as the app and the data API (boligsosial/selection.py:
+They take the same view parameters as the app and the data API (boligsosial/domain/selection.py:
 region, from, to, breakdown, by, codes, lang), so a page, its CSV and its embed show the same
 rows. An open period ("from=2012", no "to") keeps an embed current when new data arrives.
 With neither `breakdown` nor `by`, a page shows the total when the indicator has one.
 
 No JavaScript at all: the SVG is drawn on the server (boligsosial/charts/svg.py) and every
 point carries its value as a hover title. Responses are cached per data version and
-parameters (boligsosial/render_cache.py) and carry an ETag and a short public max-age, so a
+parameters (boligsosial/web/render_cache.py) and carry an ETag and a short public max-age, so a
 CDN can serve them too; a repeat request does no data query and no drawing.
 """
 from __future__ import annotations
@@ -34,18 +34,28 @@ import dash
 from flask import Blueprint, Response, render_template, request
 from markupsafe import Markup
 
-from boligsosial import api, breakdowns, components, explorer, exports, i18n, page_config, queries, selection, settings, tables
 from boligsosial.charts import build, choropleth, context, maps, svg
 from boligsosial.charts.maps import MapData
 from boligsosial.charts.model import Chart, position
 from boligsosial.charts.style import MAX_LINES
-from boligsosial.domain import sources
+from boligsosial.config import page_config, settings
+from boligsosial.domain import breakdowns, explorer, selection, sources
 from boligsosial.domain.change import change
-from boligsosial.i18n import t
-from boligsosial.numbers import UNIT_SIGNS, format_date, format_number, format_period, format_value, is_missing
-from boligsosial.render_cache import RenderCache, Rendered
-from boligsosial.selection import Selection, SelectionError
-from boligsosial.web import social
+from boligsosial.domain.selection import Selection, SelectionError
+from boligsosial.text import i18n
+from boligsosial.text.i18n import t
+from boligsosial.text.numbers import (
+    UNIT_SIGNS,
+    format_date,
+    format_number,
+    format_period,
+    format_value,
+    is_missing,
+)
+from boligsosial.ui import components, tables
+from boligsosial.warehouse import catalogue_rows, db, place_rows, series_rows
+from boligsosial.web import api, exports, social, static_assets
+from boligsosial.web.render_cache import RenderCache, Rendered
 
 try:  # optional: PNG downloads need cairosvg (and the system's libcairo2)
     import cairosvg
@@ -62,7 +72,6 @@ MAX_ROWS = 5000  # rows on one page; more is a download, not a chart
 MAX_BARS = 400  # a little under the number of municipalities Norway has ever had at once
 PNG_SCALE = 2  # sharp on high-density screens and in print
 _ID = re.compile(r"[a-z0-9_]{1,64}")
-CSS_FILE = settings.ROOT / "assets" / "figur.css"
 
 
 class _NotFound(LookupError):
@@ -95,7 +104,7 @@ def _serve(kind: str, indicator_id: str) -> Response:
         return _error_page(400, "figur.bad_request_heading", error.message(_lang()))
     if not _ID.fullmatch(indicator_id):
         return _not_found(indicator_id, chosen.lang)
-    version = queries.data_version()
+    version = db.data_version()
     site = settings.site_url()
     key = (kind, indicator_id, chosen.query_string(), view.query_string() if view else "", site)
     etag = hashlib.sha256("\x1f".join((FORMAT_VERSION, version, *key)).encode()).hexdigest()[:24]
@@ -192,7 +201,7 @@ def place_link(code: str, indicator_id: str, lang: str) -> str:
 
 
 def build_map(indicator_id: str, chosen: Selection, view: MapView) -> PublicMap:
-    indicator = queries.indicator(indicator_id)
+    indicator = series_rows.indicator(indicator_id)
     if indicator is None:
         raise _NotFound(indicator_id)
     lang = chosen.lang
@@ -241,7 +250,7 @@ class PublicChart:
     subtitle: str
     chart: Chart
     summary: list[str]
-    table: Any  # a Dash component tree (boligsosial/tables.py), written out with static_html
+    table: Any  # a Dash component tree (boligsosial/ui/tables.py), written out with static_html
     rows: list[dict[str, Any]]
 
     @property
@@ -265,13 +274,13 @@ def default_view(indicator: Mapping[str, Any], chosen: Selection) -> Selection:
     if indicator.get("public_query") and untouched:
         own = selection.parse(dict(parse_qsl(indicator["public_query"])))
         return replace(own, lang=chosen.lang, codes=chosen.codes)
-    if any(row["breakdown"] == "" for row in queries.indicator_breakdowns(indicator["id"])):
+    if any(row["breakdown"] == "" for row in catalogue_rows.indicator_breakdowns(indicator["id"])):
         return replace(chosen, breakdowns=("",))
     return chosen
 
 
 def build_chart(indicator_id: str, chosen: Selection) -> PublicChart:
-    indicator = queries.indicator(indicator_id)
+    indicator = series_rows.indicator(indicator_id)
     if indicator is None:
         raise _NotFound(indicator_id)
     lang = chosen.lang
@@ -347,7 +356,7 @@ def build_chart(indicator_id: str, chosen: Selection) -> PublicChart:
     # Places the address names that have no figure at all are named, not silently left out.
     asked = [code for code in chosen.regions or () if code not in names]
     if asked:
-        unknown = queries.region_names(asked)
+        unknown = place_rows.region_names(asked)
         summary.append(t("figur.without_figures", lang, names=", ".join(unknown.get(c, c) for c in asked)))
     return PublicChart(**base, chart=chart, summary=summary, table=table)
 
@@ -461,7 +470,7 @@ def _line_summary(keys, by_series, labels, indicator, lang: str) -> list[str]:
 def change_sentence(first: Mapping[str, Any], last: Mapping[str, Any], indicator: Mapping[str, Any], lang: str) -> str:
     """The change from `first` to `last` in words, as exact as the figures allow."""
     periods = dict(start=format_period(first["period"], lang), end=format_period(last["period"], lang))
-    broken = [b for b in queries.comparability_breaks(indicator["id"])
+    broken = [b for b in series_rows.comparability_breaks(indicator["id"])
               if position(first["period"]) < position(b["period"]) <= position(last["period"])]
     reason = indicator.get(f"compare_{lang}") or (broken[0][f"reason_{lang}"] if broken else "")
     found = change(first, last, reason)
@@ -509,15 +518,15 @@ def _urls(chart: PublicChart | PublicMap, site: str) -> dict[str, str]:
         "xlsx": f"{api.PREFIX}/indicators/{indicator_id}/data.xlsx?{data_query}",
         "home": components.href("/", chart.lang),
         "app": app_page(indicator_id, chart.lang),
-        "css": css_url(),
-        "map_css": css_url("map.css") if chart.kind == "map" else "",
-        "icon": favicon_url(),
+        "css": static_assets.asset_url("figur.css"),
+        "map_css": static_assets.asset_url("map.css") if chart.kind == "map" else "",
+        "icon": static_assets.favicon_url(),
     }
 
 
 def _page_context(shown: PublicChart | PublicMap, site: str, embed: bool = False) -> dict[str, Any]:
     lang = shown.lang
-    info = queries.status()
+    info = db.status()
     urls = _urls(shown, site)
     if shown.kind == "map":
         # A county map is small enough to send a phone's drawing too (legend under the map); a
@@ -625,7 +634,7 @@ def image_svg(shown: PublicChart | PublicMap, site: str) -> str:
 
 
 def _image_headers(chart: PublicChart | PublicMap, extension: str) -> tuple[tuple[str, str], ...]:
-    name = f"boligsosial-{chart.indicator['id']}-{queries.data_version()[:8]}.{extension}"
+    name = f"boligsosial-{chart.indicator['id']}-{db.data_version()[:8]}.{extension}"
     return (("Content-Disposition", f'inline; filename="{name}"'),)
 
 
@@ -679,22 +688,6 @@ def _app_page(indicator_id: str) -> tuple[str, str] | None:
     return path, card_id
 
 
-def css_url(name: str = "figur.css") -> str:
-    """A stylesheet's address stamped with its modification time exactly as Dash stamps its
-    assets (?m=<getmtime>), so boligsosial/static_assets.py serves it compressed and cacheable
-    for a year, and a release with a changed file gets a new address."""
-    try:
-        stamp = str((CSS_FILE.parent / name).stat().st_mtime)
-    except OSError:
-        stamp = "0"
-    return dash.get_relative_path(f"/assets/{name}") + f"?m={stamp}"
-
-
-def favicon_url() -> str:
-    # Dash's own icon route, as the app pages use it (without one, browsers ask for a missing /favicon.ico).
-    return dash.get_relative_path("/_favicon.ico") + f"?v={dash.__version__}"
-
-
 def public_url(indicator_id: str, regions: Sequence[str], breakdown_keys: Sequence[str], periods: Sequence[str],
                lang: str, codes: str = "original") -> str:
     """The public page of one series as a card shows it (used by the card's share box): its
@@ -725,8 +718,8 @@ def _error_page(status: int, heading: str, message: str, lang: str | None = None
     context = {
         "lang": lang, "languages": languages, "t": lambda key, **values: t(key, lang, **values),
         "heading": t(heading, lang), "message": message, "status": status,
-        "urls": {"home": components.href("/", lang), "data": components.href("/data", lang), "css": css_url(),
-                 "icon": favicon_url()},
+        "urls": {"home": components.href("/", lang), "data": components.href("/data", lang), "css": static_assets.asset_url("figur.css"),
+                 "icon": static_assets.favicon_url()},
         "site_name": t("site.name", lang),
     }
     response = Response(render_template("figur_error.html", **context), status=status, mimetype="text/html")

@@ -30,15 +30,16 @@ from typing import Any, Callable, Mapping, Sequence
 from dash import html
 from markupsafe import Markup
 
-from boligsosial import breakdowns, links, queries, tables
 from boligsosial.charts import build, context, svg
 from boligsosial.charts.model import Chart, Target, position
-from boligsosial.components import source_line
-from boligsosial.domain import remarks, sources
-from boligsosial.i18n import pick_text, t
-from boligsosial.links import Series as Download
-from boligsosial.numbers import format_date, format_period, is_missing
-from boligsosial.url_state import Choice, View
+from boligsosial.domain import breakdowns, remarks, sources
+from boligsosial.text.i18n import pick_text, t
+from boligsosial.text.numbers import format_date, format_period, is_missing
+from boligsosial.ui import links, tables
+from boligsosial.ui.components import source_line
+from boligsosial.ui.links import Series as Download
+from boligsosial.ui.url_state import Choice, View
+from boligsosial.warehouse import place_rows, series_rows, strategy_rows
 
 Row = Mapping[str, Any]
 Spec = Mapping[str, Any]
@@ -366,8 +367,8 @@ def _line(spec: Spec, lang: str, view: View) -> Content:
     region = str(spec.get("region", "0"))
     breakdown = str(spec.get("breakdown", ""))
     ids = [m["indicator"] for m in spec["measures"]]
-    catalogue = queries.indicators(ids)
-    found = {(r["indicator_id"], r["period"]): r for r in queries.card_rows(ids, [region], [breakdown])}
+    catalogue = series_rows.indicators(ids)
+    found = {(r["indicator_id"], r["period"]): r for r in series_rows.card_rows(ids, [region], [breakdown])}
     periods = sorted({period for _, period in found}, key=position)
 
     def row(indicator_id: str, period: str) -> Row:
@@ -399,7 +400,7 @@ def _line(spec: Spec, lang: str, view: View) -> Content:
 def _target(config: Mapping[str, Any] | None, lang: str) -> Target | None:
     if not config:
         return None
-    target = queries.strategy_target(config["strategy"], config["target_no"])
+    target = strategy_rows.strategy_target(config["strategy"], config["target_no"])
     if target is None or target.get("target_value") is None:
         return None
     return Target(target["target_value"], pick_text({"nb": target["text_nb"], "nn": target.get("text_nn"), "en": target["text_en"]}, lang))
@@ -424,13 +425,13 @@ def _bar_list(spec: Spec, lang: str, periods: Sequence[str]) -> tuple[list[_Bar]
         bars.append(_Bar("total", pick_text(spec["total"], lang), region, fixed))
     by = spec.get("by")
     if by == "region":
-        for place in queries.regions_at(spec["level"], int(periods[0][:4])):
+        for place in place_rows.regions_at(spec["level"], int(periods[0][:4])):
             if all(b.key != place["code"] for b in bars):
                 bars.append(_Bar(place["code"], place["name"], place["code"], fixed))
         return bars, False
     if by:
         dims = [by] if isinstance(by, str) else list(by)
-        for category in queries.categories(dims):
+        for category in series_rows.categories(dims):
             label = category[f"label_{lang}"]
             if len(dims) > 1:
                 label = f"{category[f'dimension_label_{lang}']}: {label[:1].lower() + label[1:]}"
@@ -438,7 +439,7 @@ def _bar_list(spec: Spec, lang: str, periods: Sequence[str]) -> tuple[list[_Bar]
                              breakdowns.with_part(fixed, category["dimension"], category["code"])))
         return bars, False
     labels = {f"{c['dimension']}={c['code']}": c[f"label_{lang}"]
-              for c in queries.categories({d for b in spec["bars"] for d in breakdowns.parse(b.get("breakdown", ""))})}
+              for c in series_rows.categories({d for b in spec["bars"] for d in breakdowns.parse(b.get("breakdown", ""))})}
     for bar in spec["bars"]:
         key = str(bar.get("breakdown", ""))
         last_part = key.split("|")[-1] if key else ""
@@ -456,9 +457,9 @@ def _bars(spec: Spec, lang: str, view: View) -> Content:
     else:
         periods = [str(spec["period"])]
     ids = [m["indicator"] for m in spec["measures"]]
-    catalogue = queries.indicators(ids)
+    catalogue = series_rows.indicators(ids)
     bars, keep_empty = _bar_list(spec, lang, periods)
-    rows = queries.card_rows(ids, sorted({b.region for b in bars}), sorted({b.breakdown for b in bars}), periods)
+    rows = series_rows.card_rows(ids, sorted({b.region for b in bars}), sorted({b.breakdown for b in bars}), periods)
     found = {(r["indicator_id"], r["region_code"], r["breakdown"], r["period"]): r for r in rows}
     if not keep_empty:
         bars = [b for b in bars if any((i, b.region, b.breakdown, p) in found for i in ids for p in periods)]
@@ -504,18 +505,18 @@ def _estimates(spec: Spec, lang: str, view: View) -> Content:
     """Estimates that rest on different definitions: each its own named point, ranges as
     bars from low to high, and a list saying what each one measures."""
     indicator_id = spec["measures"][0]["indicator"]
-    catalogue = queries.indicators([indicator_id])
+    catalogue = series_rows.indicators([indicator_id])
     indicator = catalogue.get(indicator_id, {"id": indicator_id})
     region = str(spec.get("region", "0"))
     fixed = str(spec.get("fixed", ""))
     dimension = spec["dimension"]
     key = {code: breakdowns.with_part(fixed, dimension, code)
            for code in [e["code"] for e in spec["estimates"]] + [c for r in spec.get("ranges", []) for c in (r["low"], r["high"])]}
-    rows = queries.card_rows([indicator_id], [region], list(key.values()))
+    rows = series_rows.card_rows([indicator_id], [region], list(key.values()))
     by_key: dict[str, list[Row]] = {}
     for row in rows:
         by_key.setdefault(row["breakdown"], []).append(row)
-    long_labels = {c["code"]: c[f"label_{lang}"] for c in queries.categories([dimension])}
+    long_labels = {c["code"]: c[f"label_{lang}"] for c in series_rows.categories([dimension])}
     estimates, table_rows = [], []
     for entry in spec["estimates"]:
         short = pick_text(entry["short"], lang)
@@ -574,7 +575,7 @@ def _places(spec: Spec, lang: str, view: View) -> Content:
     `also_rows` (offered for download and described under About, as the figures rest on them)."""
     indicator_id = spec["indicator"]
     also = list(spec.get("also_download", []))
-    catalogue = queries.indicators([indicator_id, *also])
+    catalogue = series_rows.indicators([indicator_id, *also])
     indicator = catalogue.get(indicator_id, {"id": indicator_id})
     places = [(str(code), name) for code, name in spec["places"]]
     names = dict(places)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Mapping
 
-from boligsosial import settings
-from boligsosial.config import files
+from boligsosial.config import files, settings
 from boligsosial.config.models import Texts
 
 LANGUAGES = ("nb", "nn", "en")

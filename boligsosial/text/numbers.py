@@ -11,7 +11,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Mapping, NamedTuple
 
-from boligsosial.i18n import t, t_list
+from boligsosial.text.i18n import t, t_list
 
 NBSP = "\u00a0"
 

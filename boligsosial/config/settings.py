@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _path(env: str, default: Path) -> Path:
@@ -66,14 +66,14 @@ def public_url() -> str | None:
 def trusted_hosts() -> frozenset[str]:
     """Host names (any port) that may be named in links when no public URL is set: this
     machine, plus BOLIG_TRUSTED_HOSTS (comma-separated). Requests naming any other host are
-    refused with 400 (boligsosial/security.py)."""
+    refused with 400 (boligsosial/web/security.py)."""
     extra = os.environ.get("BOLIG_TRUSTED_HOSTS", "")
     return frozenset([*LOOPBACK_HOSTS, *(h.strip().lower().rstrip(".") for h in extra.split(",") if h.strip())])
 
 
 def site_url() -> str:
     """The start of every absolute link in an answer, without the final slash: the public URL,
-    or the request's own scheme and host (which boligsosial/security.py has already checked is
+    or the request's own scheme and host (which boligsosial/web/security.py has already checked is
     a trusted one). Call it while a request is being answered."""
     configured = public_url()
     if configured:

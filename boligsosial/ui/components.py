@@ -1,12 +1,13 @@
 """Building blocks every page composes: the page frame, headline tiles, the source line, the
 notices (warehouse not built, URL parameters not understood) and the server-side HTML writer.
-Charts are shown in the chart card (boligsosial/card.py).
+Charts are shown in the chart card (boligsosial/ui/card.py).
 
 Components take the language and a piece of page config (from data/*.yaml) and fetch their
 own numbers through `queries`; pages only arrange them and never see SQL.
 """
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any, Iterable, Mapping
 from urllib.parse import urlencode
@@ -15,11 +16,11 @@ import dash
 from dash import html
 from markupsafe import Markup
 
-from boligsosial import queries, security
 from boligsosial.domain import sources
 from boligsosial.domain.remarks import flags
-from boligsosial.i18n import LANGUAGES, language_switch, pick_text, t
-from boligsosial.numbers import format_date, format_period, value_parts
+from boligsosial.text.i18n import LANGUAGES, language_switch, pick_text, t
+from boligsosial.text.numbers import format_date, format_period, value_parts
+from boligsosial.warehouse import db, series_rows
 
 Row = Mapping[str, Any]
 
@@ -105,8 +106,8 @@ def _footer_lines(lang: str) -> list:
              html.P(html.A(t("site.footer_status", lang), href=href("/status", lang))),
              _site_links(lang)]
     try:
-        info = queries.status()
-    except queries.WarehouseUnavailable:
+        info = db.status()
+    except db.WarehouseUnavailable:
         return lines
     built = format_date(info["built_at"], lang)
     return [html.P(t("site.footer_data", lang, version=info["data_version"], built=built))] + lines
@@ -142,7 +143,7 @@ def rejected_parameters(names: Iterable[str], lang: str) -> html.Div | None:
 def warehouse_missing() -> html.Section:
     """Said in both languages, since a reader who cannot get numbers may not find the switch.
     The technical reason (with server paths) goes to /healthz and the logs, not to the public."""
-    commands = html.Ul([html.Li(html.Code(command)) for command in queries.BUILD_COMMANDS])
+    commands = html.Ul([html.Li(html.Code(command)) for command in db.BUILD_COMMANDS])
     return html.Section(
         className="notice notice-error",
         role="alert",
@@ -192,7 +193,7 @@ def _source(row: Row, lang: str) -> list:
 
 
 def _by_period(indicator_id: str, region: str, breakdown: str, periods: list[str]) -> dict[str, Row]:
-    return {row["period"]: row for row in queries.observations(indicator_id, region, breakdown, periods)}
+    return {row["period"]: row for row in series_rows.observations(indicator_id, region, breakdown, periods)}
 
 
 def _missing_row(period: str) -> Row:
@@ -276,11 +277,10 @@ def headline_tile(tile: Mapping[str, Any], lang: str) -> html.Section:
 
 # ------------------------------------------------------------------------------ static HTML
 #
-# The server writes each page's layout into the HTML it sends, so the figures are readable
-# before (and without) JavaScript; Dash then renders the same tree over it. Only what pages
-# use is covered: Dash's html.* elements, markup the server drew itself (charts' SVG, as
-# markupsafe.Markup), dcc.Link as a plain link, dcc.Input as an <input>, other dcc components
-# as nothing.
+# The server writes each page's layout as the HTML it sends (boligsosial/web/page_route.py), so
+# the figures are readable without JavaScript. What pages use is covered: Dash's html.*
+# elements, markup the server drew itself (charts' SVG, as markupsafe.Markup), dcc.Link as a
+# plain link, dcc.Input as an <input>; any other component is a mistake, and raises.
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # React prop names that differ from the HTML attribute names.
@@ -294,8 +294,10 @@ _INPUT_ATTRIBUTES = {"id", "name", "type", "value", "placeholder", "maxLength", 
                      "spellCheck", "size", "autoFocus", "className", "style"}
 # Dash-only props that are not attributes at all.
 _NOT_ATTRIBUTES = {"children", "n_clicks", "n_clicks_timestamp", "disable_n_clicks", "loading_state", "key", "setProps"}
-# Attributes that hold an address: written only when it is on the web or this site (security.safe_link).
+# Attributes that hold an address: written only when it is on the web or this site (safe_link).
 _LINK_ATTRIBUTES = {"href", "src", "action", "formAction", "data", "poster", "cite"}
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+WEB_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
 def static_html(node: Any) -> str:
@@ -315,20 +317,27 @@ def static_html(node: Any) -> str:
         tag = kind.removesuffix("El").lower()  # html.ObjectEl -> <object>, html.Label -> <label>
     elif kind == "Link":
         tag = "a"
-    elif kind == "Graph":
-        tag, props = "div", {k: v for k, v in props.items() if k in ("id", "className", "style")}
     elif kind == "Input":  # as the plain <input> a form submits without JavaScript
         tag, props = "input", {k: v for k, v in props.items() if k in _INPUT_ATTRIBUTES}
-    else:
-        return ""
+    else:  # a component that needs Dash's renderer in the browser, which the site never sends
+        raise TypeError(f"{namespace}.{kind} cannot be written as HTML; pages use html.*, dcc.Link and dcc.Input")
     attributes = "".join(_attribute(name, value) for name, value in props.items() if name not in _NOT_ATTRIBUTES)
     if tag in _VOID:
         return f"<{tag}{attributes}>"
     return f"<{tag}{attributes}>{static_html(props.get('children'))}</{tag}>"
 
 
+def safe_link(url: str) -> bool:
+    """Whether `url` may be a link target: an address on this site (no scheme) or on the web.
+    Browsers ignore tabs, newlines and leading control characters in a scheme, so they are
+    ignored here too ("java<tab>script:" is javascript:)."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", str(url))
+    match = _SCHEME.match(cleaned)
+    return match is None or match.group(1).lower() in WEB_SCHEMES
+
+
 def _attribute(name: str, value: Any) -> str:
-    if value is False or (name in _LINK_ATTRIBUTES and not security.safe_link(value)):
+    if value is False or (name in _LINK_ATTRIBUTES and not safe_link(value)):
         return ""  # a link to javascript: or data: (say, an imported source URL) is written as none
     name = _ATTRIBUTE.get(name, name)
     if value is True:

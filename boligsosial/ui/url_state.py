@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import dash
 
-from boligsosial import i18n
+from boligsosial.text import i18n
 
 
 @dataclass(frozen=True)

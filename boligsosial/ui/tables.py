@@ -10,8 +10,8 @@ from typing import Sequence
 from dash import html
 
 from boligsosial.domain.remarks import flags, text
-from boligsosial.i18n import t
-from boligsosial.numbers import format_short, is_missing, missing_text
+from boligsosial.text.i18n import t
+from boligsosial.text.numbers import format_short, is_missing, missing_text
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from typing import Any, Callable, Mapping
 
 from dash import html
 
-from boligsosial import card, components, queries, url_state
-from boligsosial.i18n import pick_text
+from boligsosial.text.i18n import pick_text
+from boligsosial.ui import card, components, url_state
+from boligsosial.warehouse import db
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def compose(
     ]
     try:
         content += sections(view)
-    except queries.WarehouseUnavailable as error:
+    except db.WarehouseUnavailable as error:
         logger.warning("%s without figures: %s", path, error.message)
         content.append(components.warehouse_missing())
     return components.page(view.lang, path, content, view)

@@ -1,32 +1,31 @@
 """Error responses that tell the reader what happened and leak nothing.
 
-- An address that is no page answers 404 with a page that says so (Dash alone would answer 200
-  and let its router print "404" into the app).
+- An address that is no page answers 404 with a page that says so (boligsosial/web/page_route.py).
 - Any other HTTP error gets a page in the reader's language inside the site frame, or, for the
-  API and Dash's own JSON routes, JSON in the API's error format (boligsosial/api.py):
+  API (and the Dash routes the site refuses), JSON in the API's error format (boligsosial/web/api.py):
   {"error": {"status", "message_nb", "message_nn", "message_en", "parameter"}}.
 - An exception nobody handled answers 500 with a reference the logs also carry: never a stack
   trace, whatever the environment says (FLASK_DEBUG cannot switch debug on in production).
-- A warehouse that cannot be served (missing, corrupt or incomplete: boligsosial/integrity.py)
+- A warehouse that cannot be served (missing, corrupt or incomplete: boligsosial/warehouse/integrity.py)
   answers 503 with one plain notice that says which, on every app page; the status page answers
   503 too but keeps its details. Pages never answer 200 without their figures.
 - A body over the limit answers 413 (one without a length 411), a Host the site does not answer
-  for 400, each with its own explanation (boligsosial/security.py).
+  for 400, each with its own explanation (boligsosial/web/security.py).
 """
 from __future__ import annotations
 
 import logging
 import uuid
-from html import escape
 
-from dash import Dash, get_app, html
-from dash import __version__ as dash_version
-from dash._pages import _path_to_page  # Dash's own page matching, so server and router agree
-from flask import Response, abort, g, jsonify, request
+from dash import Dash, html
+from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from boligsosial import components, i18n, integrity, queries, security
-from boligsosial.i18n import t
+from boligsosial.text import i18n
+from boligsosial.text.i18n import t
+from boligsosial.ui import components
+from boligsosial.warehouse import db, integrity
+from boligsosial.web import document, security
 
 logger = logging.getLogger(__name__)
 
@@ -51,36 +50,8 @@ def install(app: Dash) -> None:
     server.debug = False
     server.config["PROPAGATE_EXCEPTIONS"] = False
 
-    page_endpoints = {app.config.routes_pathname_prefix, app.config.routes_pathname_prefix + "<path:path>"}
-    status_page = app.config.routes_pathname_prefix + "status"
-
-    @server.before_request
-    def _unknown_page_is_not_found():
-        if request.endpoint in page_endpoints and not _path_to_page(app.strip_relative_path(request.path) or "")[0]:
-            abort(404)
-
-    @server.before_request
-    def _no_page_without_its_warehouse():
-        # Asked once per page request (in the request's pinned read, boligsosial/data_version.py);
-        # a page would otherwise answer 200 with a notice in place of its figures.
-        if request.endpoint not in page_endpoints:
-            return
-        try:
-            queries.status()
-        except queries.WarehouseUnavailable as error:
-            if request.path.rstrip("/") != status_page:
-                raise
-            g.bolig_unavailable = error  # the status page explains the outage; its status says it too
-
-    @server.after_request
-    def _status_page_during_an_outage(response: Response) -> Response:
-        if g.get("bolig_unavailable") is not None and response.status_code == 200:
-            response.status_code = 503
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
     server.register_error_handler(HTTPException, _http_error)
-    server.register_error_handler(queries.WarehouseUnavailable, _warehouse_unavailable)
+    server.register_error_handler(db.WarehouseUnavailable, _warehouse_unavailable)
 
 
 def _wants_json() -> bool:
@@ -112,7 +83,7 @@ def _http_error(error: HTTPException) -> Response:
     return _page(status, title, content, lang)
 
 
-def _warehouse_unavailable(error: queries.WarehouseUnavailable) -> Response:
+def _warehouse_unavailable(error: db.WarehouseUnavailable) -> Response:
     logger.warning("Warehouse unavailable on %s: %s", request.path, error.message)
     if _wants_json():
         return _json(503, lambda lang: t("error.unavailable.body", lang))
@@ -128,7 +99,7 @@ def unavailable_notice(kind: str) -> html.Section:
     both languages, since a reader who cannot get numbers may not find the switch. The technical
     reason (with server paths) goes to /healthz and the logs, not to the public."""
     kind = kind if kind in KINDS else integrity.CORRUPT
-    commands = html.Ul([html.Li(html.Code(command)) for command in queries.BUILD_COMMANDS])
+    commands = html.Ul([html.Li(html.Code(command)) for command in db.BUILD_COMMANDS])
     return html.Section(
         className="notice notice-error",
         role="alert",
@@ -164,33 +135,18 @@ def _home_link(lang: str) -> html.P:
 
 def _page(status: int, heading: str, content: list, lang: str) -> Response:
     """A whole HTML page in the site frame, written on the server from the same components as
-    every other page. It needs no JavaScript, so Dash's scripts are left out."""
+    every other page, and kept out of search engines."""
     # The frame's language switch leads back to this address in the other language. The address
     # is whatever was asked for, so leading slashes and backslashes are collapsed: "//x.example"
     # or "/\\x.example" in a link would lead off the site.
     here = "/" + request.path.lstrip("/\\")
+    title = f"{heading} – {t('site.name', lang)}"
     try:
-        body = components.static_html(components.page(lang, here, content))
-        styles = _stylesheets()
+        markup = document.document(lang, title, components.static_html(components.page(lang, here, content)),
+                                   scripts=False, index=False)
     except Exception:  # noqa: BLE001 - an error page must not fail; a bare page is better than none
         logger.exception("Error page could not be drawn; sending the plain one")
-        body, styles = components.static_html(content), ""
-    markup = (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="robots" content="noindex">\n'
-        f"<title>{escape(heading)} – {escape(t('site.name', lang))}</title>\n{styles}\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
-    )
+        markup = document.document(lang, title, components.static_html(content), scripts=False, index=False)
     response = Response(markup, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _stylesheets() -> str:
-    # The <link> tags Dash puts in its own index (assets/*.css with their cache-busting stamp),
-    # and its icon: without a link to it a browser asks for /favicon.ico, and gets a 404 too.
-    app = get_app()
-    icon = app.get_asset_url(app._favicon) if getattr(app, "_favicon", None) else (  # noqa: SLF001
-        f"{app.config.requests_pathname_prefix}_favicon.ico?v={dash_version}")
-    return app._generate_css_dist_html() + f'\n<link rel="icon" type="image/x-icon" href="{escape(icon)}">'  # noqa: SLF001

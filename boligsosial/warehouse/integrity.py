@@ -121,7 +121,7 @@ def _record_key(warehouse: Path) -> tuple | None:
 
 
 class Checker:
-    """One per process (queries.py asks it before handing out a connection)."""
+    """One per process (warehouse/db.py asks it before handing out a connection)."""
 
     def __init__(self) -> None:
         self._verdict: _Verdict | None = None

@@ -44,12 +44,12 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
-from boligsosial import explorer, queries
-from boligsosial.domain import remarks
+from boligsosial.domain import explorer, remarks
 from boligsosial.domain import sources as source_names
-from boligsosial.i18n import t, texts
-from boligsosial.numbers import STATUS_TEXT
-from boligsosial.selection import Selection, SelectionError, breakdown_label
+from boligsosial.domain.selection import Selection, SelectionError, breakdown_label
+from boligsosial.text.i18n import t, texts
+from boligsosial.text.numbers import STATUS_TEXT
+from boligsosial.warehouse import catalogue_rows, db, series_rows
 
 SITE = "Boligsosial statistikk"
 
@@ -127,16 +127,16 @@ class Dataset:
 def load(indicator_id: str, selection: Selection, api_url: str, max_rows: int) -> Dataset:
     """Read a selection from the warehouse. UnknownIndicator for an id it does not have,
     SelectionError for a `by` dimension it does not have, TooManyRows past `max_rows`."""
-    indicator = queries.indicator(indicator_id)
+    indicator = series_rows.indicator(indicator_id)
     if indicator is None:
         raise UnknownIndicator(indicator_id)
     dimensions, categories = breakdown_labels()
     if selection.by is not None and selection.by not in dimensions:
         raise SelectionError("by", "unknown_dimension", value=selection.by)
-    rows = queries.selection_rows(indicator_id, selection, max_rows + 1)
+    rows = catalogue_rows.selection_rows(indicator_id, selection, max_rows + 1)
     if len(rows) > max_rows:
         raise TooManyRows(max_rows)
-    info = queries.status()
+    info = db.status()
     today = explorer.today_names({row["region_code"] for row in rows}, selection.lang)
     return Dataset(indicator, selection, rows, dimensions, categories, info["data_version"], info["built_at"], api_url,
                    today)
@@ -144,8 +144,8 @@ def load(indicator_id: str, selection: Selection, api_url: str, max_rows: int) -
 
 def breakdown_labels() -> tuple[dict[str, dict], dict[tuple[str, str], dict]]:
     """Every dimension by id and every category by (dimension, code), with their labels."""
-    dimensions = {row["dimension"]: row for row in queries.dimensions()}
-    categories = {(row["dimension"], row["code"]): row for row in queries.categories(dimensions)}
+    dimensions = {row["dimension"]: row for row in catalogue_rows.dimensions()}
+    categories = {(row["dimension"], row["code"]): row for row in series_rows.categories(dimensions)}
     return dimensions, categories
 
 
@@ -420,12 +420,12 @@ WRITERS = {"csv": to_csv, "json": to_json, "parquet": to_parquet, "xlsx": to_xls
 def database_zip(lang: str, site_url: str) -> bytes:
     """Every warehouse table as CSV and Parquet, a README (what each table is, licences, how
     to cite) and metadata.json (the indicator catalogue with sources and breakdown labels)."""
-    info = queries.status()
-    names = queries.table_names()
+    info = db.status()
+    names = catalogue_rows.table_names()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in names:
-            table = queries.table_arrow(name, names)
+            table = catalogue_rows.table_arrow(name, names)
             hidden = HIDDEN_COLUMNS.get(name, set())
             table = table.drop_columns([c for c in table.column_names if c in hidden])
             archive.writestr(f"csv/{name}.csv", table_csv(table))
@@ -438,11 +438,11 @@ def database_zip(lang: str, site_url: str) -> bytes:
 def catalogue_metadata() -> dict[str, Any]:
     """Every indicator as the API describes it, with its sources, plus the breakdown labels."""
     by_indicator: dict[str, list] = {}
-    for source in queries.indicator_sources():
+    for source in catalogue_rows.indicator_sources():
         by_indicator.setdefault(source.pop("indicator_id"), []).append(source)
     return {
-        "indicators": [{**entry, "sources": by_indicator.get(entry["id"], [])} for entry in queries.catalogue()],
-        "dimensions": queries.dimensions(),
+        "indicators": [{**entry, "sources": by_indicator.get(entry["id"], [])} for entry in catalogue_rows.catalogue()],
+        "dimensions": catalogue_rows.dimensions(),
         "categories": list(breakdown_labels()[1].values()),
     }
 

@@ -1,7 +1,7 @@
 """The region explorer's logic (the Kommuner og fylker page): finding a place by what a reader
 types, a place's profile against its county and the country, rankings, "similar
 municipalities", and counts against rates. No HTML here (pages/kommuner.py sets it out) and no
-SQL (boligsosial/queries.py).
+SQL (boligsosial/warehouse/).
 
 Places are today's regions. A reader may type an old name or number (Halden was 0101 until
 2020 and 3001 until 2024; Rømskog was merged into Aurskog-Høland in 2020): the region_change
@@ -22,9 +22,10 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
-from boligsosial import page_config, queries, settings
-from boligsosial.i18n import t
-from boligsosial.numbers import format_date, is_missing
+from boligsosial.config import page_config, settings
+from boligsosial.text.i18n import t
+from boligsosial.text.numbers import format_date, is_missing
+from boligsosial.warehouse import db, place_rows, series_rows, strategy_rows
 
 CONFIG = "pages/kommuner.yaml"
 COUNTRY = "0"
@@ -210,7 +211,7 @@ def _unique(matches: Iterable[Match]) -> list[Match]:
 
 @lru_cache(maxsize=4)
 def _gazetteer(file: tuple, version: str, today: date) -> Gazetteer:
-    return Gazetteer(queries.explorer_regions(), queries.region_changes(), today)
+    return Gazetteer(place_rows.explorer_regions(), place_rows.region_changes(), today)
 
 
 def gazetteer() -> Gazetteer:
@@ -222,7 +223,7 @@ def gazetteer() -> Gazetteer:
         file = (str(path), stat.st_ino, stat.st_mtime_ns)
     except OSError:
         file = (str(path),)
-    return _gazetteer(file, queries.data_version(), date.today())
+    return _gazetteer(file, db.data_version(), date.today())
 
 
 def region_name(code: str, name: str, lang: str) -> str:
@@ -320,13 +321,13 @@ def series(indicator_id: str, lang: str, regions: Sequence[str] | None = None, l
 
     A whole level (every municipality's figures: the ranking, the map) is the same for every
     place's page, so it is read once per published warehouse and kept compact
-    (queries.per_version); a list of places is taken from their levels' series."""
+    (db.per_version); a list of places is taken from their levels' series."""
     if regions is None and level is not None:
         keys, rows = _level_series(indicator_id, lang, level)
         return [dict(zip(keys, row)) for row in rows]
     if regions is not None and level is None:
         wanted = set(regions)
-        levels = queries.region_levels()
+        levels = place_rows.region_levels()
         found = []
         for one in sorted({levels[code] for code in wanted if code in levels}):
             keys, rows = _level_series(indicator_id, lang, one)
@@ -337,7 +338,7 @@ def series(indicator_id: str, lang: str, regions: Sequence[str] | None = None, l
 
 
 def _level_series(indicator_id: str, lang: str, level: str) -> tuple[tuple[str, ...], list[tuple]]:
-    return queries.per_version(("series", indicator_id, lang, level), lambda: _pack(_series(indicator_id, lang, None, level)))
+    return db.per_version(("series", indicator_id, lang, level), lambda: _pack(_series(indicator_id, lang, None, level)))
 
 
 def _pack(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:
@@ -352,7 +353,7 @@ def _pack(rows: list[dict]) -> tuple[tuple[str, ...], list[tuple]]:
 def _series(indicator_id: str, lang: str, regions: Sequence[str] | None, level: str | None) -> list[dict]:
     # Rates the sources do not publish were computed from numerator and denominator in the
     # ETL (etl/derived.py), so pages, API and downloads read the same rows.
-    return queries.explorer_rows([indicator_id], regions, level)
+    return place_rows.explorer_rows([indicator_id], regions, level)
 
 
 def display_names(places: Sequence[Place], lang: str) -> dict[str, str]:
@@ -401,10 +402,10 @@ def profile(place: Place, gaz: Gazetteer, lang: str) -> list[ProfileLine]:
     chain = comparison_places(place, gaz)
     codes = [p.code for p in chain]
     by_indicator: dict[str, list[dict]] = defaultdict(list)
-    for row in queries.explorer_rows(None, codes):
+    for row in place_rows.explorer_rows(None, codes):
         by_indicator[row["indicator_id"]].append(row)
     order = [i for one in offers() for i in (one.count, one.rate) if i]
-    catalogue = queries.indicators(by_indicator)
+    catalogue = series_rows.indicators(by_indicator)
     lines = []
     for indicator_id in sorted(by_indicator, key=lambda i: (order.index(i) if i in order else len(order), i)):
         rows = by_indicator[indicator_id]
@@ -426,8 +427,8 @@ def profile(place: Place, gaz: Gazetteer, lang: str) -> list[ProfileLine]:
 def strategies(place: Place) -> list[dict[str, Any]]:
     """The place's own strategies with their goals and priority areas."""
     found = []
-    for strategy in queries.municipal_strategies(place.code):
-        found.append({**strategy, **queries.strategy_plan(strategy["id"])})
+    for strategy in place_rows.municipal_strategies(place.code):
+        found.append({**strategy, **strategy_rows.strategy_plan(strategy["id"])})
     return found
 
 
@@ -502,8 +503,8 @@ def _similar(place: Place, candidates: list[Place], period: str | None, gaz: Gaz
     indicator = settings["population_indicator"]
     # (region, period, value) of every place of the level with a population figure: the same for
     # every place, so read once per published warehouse.
-    population = queries.per_version(("population", indicator, place.level), lambda: [
-        (r["region_code"], r["period"], r["value"]) for r in queries.explorer_rows([indicator], None, place.level)
+    population = db.per_version(("population", indicator, place.level), lambda: [
+        (r["region_code"], r["period"], r["value"]) for r in place_rows.explorer_rows([indicator], None, place.level)
         if not is_missing(r["value"])])
     own = [(p, v) for code, p, v in population if code == place.code and (period is None or p[:4] <= period[:4])]
     if not own:
@@ -527,13 +528,13 @@ def population(place: Place, period: str | None) -> Row | None:
 
 def regional_data_loaded() -> bool:
     """Whether the warehouse holds municipal statistics (it does after `make refresh`)."""
-    return queries.explorer_levels().get("municipality", 0) > 0
+    return place_rows.explorer_levels().get("municipality", 0) > 0
 
 
 def places_with_data(gaz: Gazetteer) -> list[tuple[Place, int]]:
     """Today's counties and municipalities that have figures, with how many indicators: what
     the page can show before the municipal statistics are loaded."""
-    counts = queries.explorer_places_with_data()
+    counts = place_rows.explorer_places_with_data()
     return [(p, counts[p.code]) for p in gaz.places() if p.code in counts and p.code != COUNTRY]
 
 

@@ -1,10 +1,8 @@
 """Static files (scripts, styles, the favicon): cached by browsers for a year when their URL
 names their version, and compressed once per process rather than on every request.
 
-Versioned URLs: Dash's component suites carry the package version and file time in the file
-name (Dash already sends max-age for them); files in assets/ carry `?m=<modification time>`,
-which Dash writes (and the public pages write the same way); the favicon carries `?v=<Dash
-version>`. Such a URL can only ever mean one file, so it may be cached as immutable. A URL
+Versioned URLs: files in assets/ carry `?m=<modification time>` (asset_url below, as Dash
+stamps its assets); the favicon carries `?v=<Dash version>`. Such a URL can only ever mean one file, so it may be cached as immutable. A URL
 whose version is not the file's current one (an old page asking a new server) is answered, but
 without the long lifetime. Everything else (pages, the API) keeps its own caching.
 
@@ -26,6 +24,8 @@ from dash import Dash
 from flask import Response, request
 from werkzeug.security import safe_join
 
+from boligsosial.config import settings
+
 try:  # Python 3.14 has zstd in the standard library; before that flask-compress brings backports.zstd
     from compression import zstd  # type: ignore[import-not-found]
 except ImportError:
@@ -42,8 +42,35 @@ ENCODERS = {
 }
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/x-icon", "image/svg+xml")
 
+ASSETS = settings.ROOT / "assets"
 _compressed: dict[tuple[str, str, str], bytes] = {}
 _lock = threading.Lock()
+
+
+def asset_url(name: str) -> str:
+    """A file in assets/ stamped with its modification time exactly as Dash stamps its assets
+    (?m=<getmtime>), so it is served compressed and cacheable for a year (below), and a release
+    with a changed file gets a new address."""
+    try:
+        stamp = _file_version(ASSETS / name)
+    except OSError:
+        stamp = "0"
+    return dash.get_relative_path(f"/assets/{name}") + f"?m={stamp}"
+
+
+def favicon_url() -> str:
+    # Dash's own icon route (without one, browsers ask for a missing /favicon.ico).
+    return dash.get_relative_path("/_favicon.ico") + f"?v={dash.__version__}"
+
+
+def stylesheets() -> list[str]:
+    """Every stylesheet in assets/, in name order (as Dash would link them)."""
+    return sorted(path.name for path in ASSETS.glob("*.css"))
+
+
+def scripts() -> list[str]:
+    """The app's own scripts in assets/ (behaviour only: pages work without them)."""
+    return sorted(path.name for path in ASSETS.glob("*.js"))
 
 
 def install(app: Dash) -> None:
@@ -87,9 +114,6 @@ def _versioned_body(app: Dash, response: Response) -> tuple[str, Callable[[], by
     """(version, how to read the file) when the request names the file's current version."""
     prefix = app.config.requests_pathname_prefix
     path = request.path
-    if path.startswith(prefix + "_dash-component-suites/"):
-        # Dash gives a year to fingerprinted names only, and checks the name itself.
-        return ("", response.get_data) if response.cache_control.max_age == ONE_YEAR else None
     if path == prefix + "_favicon.ico":
         return (dash.__version__, response.get_data) if request.args.get("v") == dash.__version__ else None
     assets = prefix + app.config.assets_url_path.strip("/") + "/"

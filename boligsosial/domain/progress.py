@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from boligsosial.domain.change import change
-from boligsosial.numbers import is_missing
+from boligsosial.text.numbers import is_missing
 
 Row = Mapping[str, Any]
 

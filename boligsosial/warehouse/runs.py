@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from boligsosial import settings
+from boligsosial.config import settings
 
 # The log grows by two lines per run forever; the status page needs only recent runs, so only
 # the end of the file is read (a run's two lines are written seconds to minutes apart, so a

@@ -1,9 +1,9 @@
 """The server-rendered part of each page, kept per process so that a page is built once per
 view and data version rather than on every request (building it runs the page's queries,
-writes its HTML and the JSON Dash renders from: most of a page request's CPU time).
+writes its HTML: most of a page request's CPU time).
 
 Key: (path, query parameters, data version). The data version is the one the request reads
-(queries.pin keeps a request on one warehouse file), so a newly published warehouse is never
+(db.pin keeps a request on one warehouse file), so a newly published warehouse is never
 answered with a page built from the old one: its version is a new key, and the old version's
 pages are dropped the first time the new version is stored. Pages that show state beyond the
 warehouse (the status page reads the ETL run log, which changes without a new data version)
@@ -16,15 +16,16 @@ import threading
 from collections import OrderedDict
 from typing import Callable, Mapping
 
-from boligsosial import queries, settings
+from boligsosial.config import settings
+from boligsosial.warehouse import db
 
-# The status page reports the latest ETL run (boligsosial.runs), which is not part of the
+# The status page reports the latest ETL run (boligsosial.warehouse.runs), which is not part of the
 # data version: a failed refresh must show at once.
 LIVE_PATHS = frozenset({"/status"})
 DEFAULT_MB = 32
 
 Key = tuple[str, tuple[tuple[str, str], ...], str]
-Parts = dict[str, str]  # what the index page gets: app_entry, initial_page, title
+Parts = dict[str, str]  # what the document gets: body, title, first_chart (boligsosial/web/page_route.py)
 
 
 class PageCache:
@@ -82,10 +83,10 @@ def served_version() -> str | None:
     (a version names published content; the file tells apart test or hand-made warehouses that
     reuse a version name). None when no warehouse is served."""
     try:
-        version = queries.data_version()
+        version = db.data_version()
         path = settings.warehouse_path()
         stat = os.stat(path)
-    except (queries.WarehouseUnavailable, OSError):
+    except (db.WarehouseUnavailable, OSError):
         return None
     return f"{version} {path} {stat.st_dev}:{stat.st_ino}"
 
