@@ -10,7 +10,7 @@ PIP_TOOLS := pip-tools==7.7.0
 # The build backend pyproject.toml pins, so that make lock hashes it too.
 BUILD_BACKEND := $(shell sed -n 's/^requires = \["\(.*\)"\]/\1/p' pyproject.toml)
 
-.PHONY: run serve build test test-quick install browser bench bench-quick bench-tools status refresh clean lock audit soak
+.PHONY: run serve build test test-quick lint install browser bench bench-quick bench-tools status refresh clean lock audit soak
 
 ## Create the virtual environment and install pinned dependencies (re-run when they change).
 ## Every package (pip and the build backend included) comes from constraints-test.txt with its
@@ -50,9 +50,13 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-## Install and run every test (unit, integration against fake SSB/KLASS servers, browser, axe).
-test: install browser node_modules/axe-core/axe.min.js
+## Install and run every test (lint, unit, integration against fake SSB/KLASS servers, browser, axe).
+test: install lint browser node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -q
+
+## ruff (rules in pyproject.toml); the layers' import directions are tests/test_architecture.py.
+lint: install
+	$(BIN)/ruff check .
 
 ## The quick loop while working: the unit tests alone (no servers, no browser), in under a minute.
 test-quick: install

@@ -28,6 +28,9 @@ app = Dash(
     server=server,
     use_pages=True,
     title=i18n.t("site.name", i18n.DEFAULT),
+    # Pages have no callbacks. Without this, Dash's page router renders every page's layout on
+    # the first request, to check callback ids against a page container no page is served in.
+    suppress_callback_exceptions=True,
     compress=importlib.util.find_spec("flask_compress") is not None,
     include_pages_meta=False,  # boligsosial/web/social.py writes them, in the reader's language
 )

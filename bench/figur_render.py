@@ -14,7 +14,6 @@ bench/results/figur_render.json. Run with `make bench` or `python bench/figur_re
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import platform
 import statistics

@@ -166,7 +166,8 @@ def borrow_unchanged(codes: list[str], target: dict[str, Any], donor: dict[str, 
         borrowed[code] = shape
         checked.append({
             "code": code, "name": donor_names[code], "taken_from_structure_valid_on": donor_valid_on,
-            "registry_row": {"valid_from": spans[0]["valid_from"], "valid_to": None if pd.isna(spans[0]["valid_to"]) else spans[0]["valid_to"],
+            "registry_row": {"valid_from": spans[0]["valid_from"],
+                             "valid_to": None if pd.isna(spans[0]["valid_to"]) else spans[0]["valid_to"],
                              "county": spans[0]["parent_code"]},
             "code_changes_between": 0,
             "overlap_with_the_structures_municipalities": overlap,
@@ -440,7 +441,8 @@ def build(sources: Path = DEFAULT_SOURCE, out: Path = GEO_DIR, settings: dict | 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl.geo", description="Build data/geo/ from Kartverket's boundaries.")
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help=f"folder of the source GeoJSON files (default {DEFAULT_SOURCE})")
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
+                        help=f"folder of the source GeoJSON files (default {DEFAULT_SOURCE})")
     parser.add_argument("--out", type=Path, default=GEO_DIR, help="where to write (default data/geo)")
     args = parser.parse_args(argv)
     try:

@@ -279,7 +279,8 @@ def requests_per_minute() -> int:
 
 
 class PxWebClient:
-    def __init__(self, base_url: str | None = None, http: HttpClient | None = None, *, max_cells: int | None = None, max_url: int = MAX_GET_URL):
+    def __init__(self, base_url: str | None = None, http: HttpClient | None = None, *,
+                 max_cells: int | None = None, max_url: int = MAX_GET_URL):
         self.base_url = (base_url or settings.ssb_base_url()).rstrip("/")
         self.http = http or HttpClient(per_minute=requests_per_minute())
         self._max_cells = max_cells  # None: ask /config once, when first needed

@@ -532,7 +532,8 @@ def harmonise(
             [*(lambda r: (r["note"], r["note_nb"], r["note_en"]))(_flag(row, _text("etl.note.not_harmonised_split", splits=note)))]
             for row, note in zip(fast.loc[split, [*_TEXT_COLUMNS]].to_dict("records"), fast.loc[split, "_split_note"])]
     breaks: list[dict] = []
-    for indicator, code, period in frame.loc[frame["_route"] == "split", ["indicator_id", "region_code", "period"]].drop_duplicates().itertuples(index=False):
+    split_rows = frame.loc[frame["_route"] == "split", ["indicator_id", "region_code", "period"]].drop_duplicates()
+    for indicator, code, period in split_rows.itertuples(index=False):
         went, splits = timeline.flow(code, timeline.reference_day(code, period))
         breaks += [_break(t, indicator, d, c) for t in went for d, c in splits]
     fast = fast[HARMONISED_COLUMNS]

@@ -151,7 +151,8 @@ def to_tidy(spec: TableSpec, data: jsonstat.Dataset, sid: str, labels_en: dict[s
     twice = observations[observations.duplicated(key, keep=False)]
     if not twice.empty:
         example = twice.iloc[0]
-        raise UpstreamChanged(f"{context}: two cells map to the same row ({', '.join(str(example[k]) for k in key)}); check region map/strip")
+        where = ", ".join(str(example[k]) for k in key)
+        raise UpstreamChanged(f"{context}: two cells map to the same row ({where}); check region map/strip")
     return Tidy(observations, _categories(spec, data, labels_en or {}), left_out, empty)
 
 
@@ -348,12 +349,14 @@ def _store(spec: TableSpec, info: pxweb.TableInfo, meta: pxweb.Metadata, meta_en
     files = []
 
     def keep(name: str, raw: pxweb.Exchange, **extra) -> None:
-        snapshot.store(NAMESPACE, name, raw.content, url=raw.url, method=raw.method, request_body=raw.body, extra={**base, **extra}, root=root)
+        snapshot.store(NAMESPACE, name, raw.content, url=raw.url, method=raw.method, request_body=raw.body,
+                       extra={**base, **extra}, root=root)
         files.append(name)
 
     split = len(data.parts) > 1
     for number, part in enumerate(data.parts, start=1):
-        keep(f"{spec.key}.data.p{number:02d}.json" if split else f"{spec.key}.data.json", part, kind="data", part=number, parts=len(data.parts))
+        name = f"{spec.key}.data.p{number:02d}.json" if split else f"{spec.key}.data.json"
+        keep(name, part, kind="data", part=number, parts=len(data.parts))
     keep(f"{spec.key}.metadata.no.json", meta.raw, kind="metadata", lang="no")
     keep(f"{spec.key}.metadata.en.json", meta_en.raw, kind="metadata", lang="en")
     manifest = snapshot.store(
@@ -587,7 +590,8 @@ def find_tables(query: str, client: pxweb.PxWebClient | None = None, *, out: Cal
     tables = (client or pxweb.PxWebClient()).search_tables(query)
     for table in tables:
         updated = str(table.get("updated") or "")[:10]
-        out(f"{table.get('id', '?'):>6}  {table.get('label', '')}  (updated {updated or '?'}; {table.get('firstPeriod', '?')}–{table.get('lastPeriod', '?')})")
+        span = f"{table.get('firstPeriod', '?')}–{table.get('lastPeriod', '?')}"
+        out(f"{table.get('id', '?'):>6}  {table.get('label', '')}  (updated {updated or '?'}; {span})")
     if not tables:
         out(f"no tables found for {query!r}")
     return tables

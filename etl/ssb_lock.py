@@ -17,11 +17,11 @@ from pathlib import Path
 
 import yaml
 
-# libyaml's safe loader where it is installed (the lists are read by every build), else PyYAML's.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from boligsosial.config import settings
 from etl.errors import EtlError
+
+# libyaml's safe loader where it is installed (the lists are read by every build), else PyYAML's.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FILE_NAME = "ssb_lock.yaml"
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-# libyaml's safe loader where it is installed (the lists are read by every build), else PyYAML's.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from boligsosial.config import settings
 from etl import pxweb
 from etl.errors import EtlError
+
+# libyaml's safe loader where it is installed (the lists are read by every build), else PyYAML's.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 CONTENTS = "ContentsCode"
 CODELIST_PREFIXES = ("K-", "F-")  # agg_KommSummer / agg_KommFylker codes: K-0301, F-03

@@ -80,7 +80,8 @@ def source_kind_lines(kinds: dict[str, dict[str, int]]) -> list[str]:
     lines = []
     for scope, label in (("all", "all shown figures"), ("curated", "curated figures")):
         counts = kinds[scope]
-        parts = ", ".join(f"{counts.get(b, 0)} {b}" for b in ("primary", "secondary", "derived", "unclassified") if counts.get(b) or b != "unclassified")
+        shown = [b for b in ("primary", "secondary", "derived", "unclassified") if counts.get(b) or b != "unclassified"]
+        parts = ", ".join(f"{counts.get(b, 0)} {b}" for b in shown)
         lines.append(f"  resting on a secondary source: {counts.get('secondary', 0)} of {sum(counts.values())} {label}"
                      f" ({secondary_share(counts):.1f} %; {parts})")
     return lines

@@ -10,9 +10,9 @@ import dash
 from dash import html
 
 from boligsosial.config import page_config
+from boligsosial.domain.url_state import View
 from boligsosial.text.i18n import pick_text, t
 from boligsosial.ui import page_layout
-from boligsosial.ui.url_state import View
 from boligsosial.warehouse import series_rows
 
 PATH = "/bostedslose"

@@ -9,10 +9,10 @@ from typing import Any
 import dash
 from dash import html
 
+from boligsosial.config import api_description
 from boligsosial.text.i18n import language, t
 from boligsosial.ui import components
 from boligsosial.warehouse import db
-from boligsosial.web import api
 
 PATH = "/data/api"
 
@@ -33,12 +33,12 @@ STATUSES = (("304", "NotModified"), ("400", "BadRequest"), ("404", "NotFound"), 
 
 def layout(lang: str | None = None, **_query) -> html.Div:
     lang = language(lang)
-    document = api.openapi_document()
+    document = api_description.document()
     content: list = [
         html.H1(t("page.data_api.heading", lang)),
         html.P(_with_code(_text(document["info"], "description", lang)), className="lead"),
         html.Ul([
-            html.Li(html.A(t("page.data.api_openapi_link", lang), href=dash.get_relative_path(api.PREFIX + "/openapi.json"))),
+            html.Li(html.A(t("page.data.api_openapi_link", lang), href=dash.get_relative_path(api_description.PREFIX + "/openapi.json"))),
             html.Li(html.A(t("page.data_api.back", lang), href=components.href("/data", lang))),
         ], className="data-links"),
     ]
@@ -68,7 +68,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
 def _route(path: str, operation: dict[str, Any], document: dict[str, Any], lang: str) -> html.Section:
     heading_id = "route-" + operation["operationId"]
     children: list = [
-        html.H3(html.Code(f"GET {api.PREFIX}{path}"), id=heading_id),
+        html.H3(html.Code(f"GET {api_description.PREFIX}{path}"), id=heading_id),
         html.P(_text(operation, "summary", lang), className="route-summary"),
     ]
     if operation.get("description"):
@@ -77,9 +77,9 @@ def _route(path: str, operation: dict[str, Any], document: dict[str, Any], lang:
     if parameters:
         # A box that can scroll must be reachable by keyboard, and named (as boligsosial/ui/tables.py does).
         children.append(html.Div(_parameters(parameters, lang), className="table-scroll", tabIndex="0", role="region",
-                                 **{"aria-label": f"{t('page.data_api.parameters', lang)}: {api.PREFIX}{path}"}))
+                                 **{"aria-label": f"{t('page.data_api.parameters', lang)}: {api_description.PREFIX}{path}"}))
     if operation.get("x-example"):
-        example = api.PREFIX + operation["x-example"]
+        example = api_description.PREFIX + operation["x-example"]
         children.append(html.P([t("page.data.api_example", lang), " ",
                                 html.A(html.Code(example), href=dash.get_relative_path(example))]))
     return html.Section(children, className="card api-route", **{"aria-labelledby": heading_id})

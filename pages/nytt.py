@@ -1,6 +1,6 @@
 """Nytt i tallene: every published data version, newest first, with what it changed (new
 periods, changed figures, sources added or updated), each indicator linking to its public
-chart. Written from the log the ETL keeps at publish (boligsosial/web/whats_new.py); the same
+chart. Written from the log the ETL keeps at publish (boligsosial/ui/whats_new.py); the same
 as an Atom feed at /nytt.atom. Linked from every page's footer; not in the menu.
 """
 from __future__ import annotations
@@ -9,9 +9,8 @@ import dash
 from dash import html
 
 from boligsosial.text.i18n import language, t
-from boligsosial.ui import components
+from boligsosial.ui import components, whats_new
 from boligsosial.warehouse import db
-from boligsosial.web import whats_new
 
 PATH = "/nytt"
 
@@ -20,7 +19,8 @@ dash.register_page(
     path=PATH,
     name="Nytt",
     title="Nytt i tallene – Boligsosial statistikk",
-    description="Hver publiserte versjon av tallene: når, hvilke indikatorer som fikk nye perioder eller endrede tall, og hvilke kilder som ble oppdatert.",
+    description=("Hver publiserte versjon av tallene: når, hvilke indikatorer som fikk nye perioder eller endrede tall, "
+                 "og hvilke kilder som ble oppdatert."),
     order=85,
     title_id="page.nytt.title",
     description_id="page.nytt.description",

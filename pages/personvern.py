@@ -10,8 +10,7 @@ from dash import html
 
 from boligsosial.config import page_config
 from boligsosial.text.i18n import language, pick_text, t
-from boligsosial.ui import components
-from boligsosial.web import contact, notices
+from boligsosial.ui import components, contact, notices
 
 PATH = "/personvern"
 CONFIG = "pages/personvern.yaml"
@@ -21,7 +20,8 @@ dash.register_page(
     path=PATH,
     name="Personvern",
     title="Personvern – Boligsosial statistikk",
-    description="Hva nettstedet lagrer om deg: ingen informasjonskapsler og ingen sporing, bare serverlogger som slettes etter en fast tid.",
+    description=("Hva nettstedet lagrer om deg: ingen informasjonskapsler og ingen sporing, "
+                 "bare serverlogger som slettes etter en fast tid."),
     order=92,
     title_id="page.personvern.title",
     description_id="page.personvern.description",

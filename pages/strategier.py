@@ -18,10 +18,10 @@ from boligsosial.config import page_config
 from boligsosial.domain import sources
 from boligsosial.domain.progress import Progress, progress
 from boligsosial.domain.remarks import flags
+from boligsosial.domain.url_state import View
 from boligsosial.text.i18n import pick_text, t
 from boligsosial.text.numbers import format_date, format_period, value_parts
 from boligsosial.ui import page_layout, tables
-from boligsosial.ui.url_state import View
 from boligsosial.warehouse import series_rows, strategy_rows
 
 PATH = "/strategier"

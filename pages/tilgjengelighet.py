@@ -17,8 +17,7 @@ from dash import html
 from boligsosial.config import page_config
 from boligsosial.text.i18n import language, pick_text, t
 from boligsosial.text.numbers import format_date
-from boligsosial.ui import components
-from boligsosial.web import contact, notices
+from boligsosial.ui import components, contact, notices
 
 PATH = "/tilgjengelighet"
 CONFIG = "pages/tilgjengelighet.yaml"
@@ -28,7 +27,8 @@ dash.register_page(
     path=PATH,
     name="Tilgjengelighet",
     title="Tilgjengelighetserklæring – Boligsosial statistikk",
-    description="Hvordan nettstedet følger kravene til universell utforming (WCAG 2.1 AA), hvordan det er testet, hva som ikke er i orden ennå og hvordan du melder fra.",
+    description=("Hvordan nettstedet følger kravene til universell utforming (WCAG 2.1 AA), hvordan det er testet, "
+                 "hva som ikke er i orden ennå og hvordan du melder fra."),
     order=91,
     title_id="page.tilgjengelighet.title",
     description_id="page.tilgjengelighet.description",

@@ -16,10 +16,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import app as app_module
-from boligsosial.config import settings
+from boligsosial.config import api_description, settings
 from boligsosial.domain import selection
 from boligsosial.warehouse import db
-from boligsosial.web import api, exports
+from boligsosial.web import api, export_rows
 from tests.warehouse_factory import build_test_warehouse
 
 ERROR_KEYS = {"status", "message_nb", "message_nn", "message_en", "parameter"}
@@ -73,7 +73,7 @@ def _error(response, status: int, parameter=None) -> dict:
 
 
 def _csv_frame(response, lang="nb") -> pd.DataFrame:
-    separator, decimal = exports.CSV_FORMAT[lang]
+    separator, decimal = export_rows.CSV_FORMAT[lang]
     return pd.read_csv(io.BytesIO(response.data), sep=separator, decimal=decimal, comment="#",
                        dtype={"region_code": str, "period": str, "breakdown": str, "original_codes": str}, keep_default_na=False,
                        na_values={"value": [""]})
@@ -271,7 +271,7 @@ def test_an_unexpected_error_is_500_json_without_details(client, real, monkeypat
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret detail /srv/boligsosial/warehouse.duckdb")
 
-    monkeypatch.setattr(exports, "load", broken)
+    monkeypatch.setattr(export_rows, "load", broken)
     response = client.get("/api/v1/indicators/homeless/data.csv")
     _error(response, 500)
     assert "secret" not in response.get_data(as_text=True) and "/srv" not in response.get_data(as_text=True)
@@ -430,7 +430,7 @@ def test_data_page_without_a_warehouse_explains_itself(client):
 
 def test_api_page_describes_every_route(client, test_warehouse):
     page = _Page(client.get("/data/api?lang=en").get_data(as_text=True))
-    for path in api.openapi_document()["paths"]:
+    for path in api_description.document()["paths"]:
         assert f"GET /api/v1{path}" in page.text
     assert "breakdown" in page.text and "If-None-Match" in page.text
-    assert json.loads(json.dumps(api.openapi_document()))  # the description is plain JSON data
+    assert json.loads(json.dumps(api_description.document()))  # the description is plain JSON data

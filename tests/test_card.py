@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import app  # noqa: F401  (the Dash app: links are made under its path prefix)
+from boligsosial.domain import url_state
 from boligsosial.domain.progress import progress
 from boligsosial.text.numbers import NBSP, format_range, format_short
-from boligsosial.ui import card, components, tables, url_state
+from boligsosial.ui import card, card_content, components, tables
 from tests.html_doc import HtmlDoc
 
 
@@ -135,7 +136,7 @@ def _card(spec, query=None, lang="nb"):
 def _chart(spec, query=None, lang="nb"):
     """The chart model the card draws."""
     view = url_state.read(query or {}, card.choices(spec), lang)
-    return card.LOADERS[spec["chart"]](spec, view.lang, view).chart
+    return card_content.LOADERS[spec["chart"]](spec, view.lang, view).chart
 
 
 def _values(chart):

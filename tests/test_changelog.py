@@ -68,7 +68,7 @@ def test_a_changed_figure_a_new_period_and_an_updated_source_are_recorded(collec
         ("source_updated", source_id): (None, None),
     }
     # The source is named as published, with its address, so the page can link it.
-    label, url = _read(f"SELECT label, url FROM change_log WHERE kind = 'source_updated'")[0]
+    label, url = _read("SELECT label, url FROM change_log WHERE kind = 'source_updated'")[0]
     assert label.startswith("OsloMet: ") and url.startswith("https://")
 
 

@@ -35,7 +35,7 @@ def test_build_then_status_lists_every_source_with_row_counts():
         con.close()
     assert sources
     for title, rows in sources:
-        line = next((l for l in status.stdout.splitlines() if title[:70] in l), None)
+        line = next((out for out in status.stdout.splitlines() if title[:70] in out), None)
         assert line is not None, f"status does not list {title!r}"
         assert f" {rows} " in line
     assert "never fetched" in status.stdout  # no SSB snapshots in a fresh build: said, not hidden

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import app as app_module
-from boligsosial.domain import explorer
+from boligsosial.domain import explorer, gazetteer
 from tests.html_doc import HtmlDoc, chart_alts
 from tests.region_warehouse import build_region_warehouse
 
@@ -49,7 +49,7 @@ def _text(markup: str) -> str:
 
 
 def _found(text: str) -> list[str]:
-    return [m.place.code for m in explorer.gazetteer().resolve(text).matches]
+    return [m.place.code for m in gazetteer.load().resolve(text).matches]
 
 
 def test_a_place_is_found_by_todays_name_whatever_the_case_and_accents(warehouse):
@@ -58,7 +58,7 @@ def test_a_place_is_found_by_todays_name_whatever_the_case_and_accents(warehouse
     assert _found("rade") == ["3112"]  # Råde
     assert _found("baerum") == ["3201"]  # Bærum
     # Found under its own name, the place needs no note, although old rows share the name.
-    assert explorer.gazetteer().resolve("Halden").matches[0].steps == ()
+    assert gazetteer.load().resolve("Halden").matches[0].steps == ()
 
 
 def test_a_place_is_found_by_todays_number_and_by_a_three_digit_one(warehouse):
@@ -67,31 +67,31 @@ def test_a_place_is_found_by_todays_number_and_by_a_three_digit_one(warehouse):
 
 
 def test_an_old_number_leads_to_todays_place_with_each_step(warehouse):
-    match = explorer.gazetteer().resolve("0101").matches
+    match = gazetteer.load().resolve("0101").matches
     assert [m.place.code for m in match] == ["3101"]
-    steps = [explorer.step_text(step, "nb") for step in match[0].steps]
+    steps = [gazetteer.step_text(step, "nb") for step in match[0].steps]
     assert steps == ["Halden fikk nummeret 3001 1. januar 2020 (før 0101).",
                      "Halden fikk nummeret 3101 1. januar 2024 (før 3001)."]
     assert _found("3001") == ["3101"]
 
 
 def test_an_old_name_of_a_merged_place_leads_to_the_place_it_was_merged_into(warehouse):
-    match = explorer.gazetteer().resolve("Rygge").matches
+    match = gazetteer.load().resolve("Rygge").matches
     assert [m.place.code for m in match] == ["3103"]
-    assert explorer.step_text(match[0].steps[0], "en") == "Rygge (0136) was merged into Moss (3002) on 1 January 2020."
+    assert gazetteer.step_text(match[0].steps[0], "en") == "Rygge (0136) was merged into Moss (3002) on 1 January 2020."
 
 
 def test_a_name_two_places_share_gives_both_and_a_split_county_gives_its_parts(warehouse):
     assert sorted(_found("Våler")) == ["3114", "3419"]
-    viken = explorer.gazetteer().resolve("Viken").matches
+    viken = gazetteer.load().resolve("Viken").matches
     assert sorted(m.place.code for m in viken) == ["31", "32"]
     assert all(m.steps[0].kind == "split" for m in viken)
 
 
 def test_an_unknown_or_overlong_search_finds_nothing_and_says_why(warehouse):
-    assert explorer.gazetteer().resolve("Atlantis").problem == "unknown"
-    assert explorer.gazetteer().resolve("9999").problem == "unknown"
-    assert explorer.gazetteer().resolve("x" * 500).problem == "too_long"
+    assert gazetteer.load().resolve("Atlantis").problem == "unknown"
+    assert gazetteer.load().resolve("9999").problem == "unknown"
+    assert gazetteer.load().resolve("x" * 500).problem == "too_long"
 
 
 def test_the_page_search_shows_the_place_the_choices_or_a_clear_message(client):
@@ -213,7 +213,7 @@ def test_the_chosen_place_is_marked_in_the_ranking(client):
 def test_similar_means_the_nearest_in_population_and_the_page_says_so(warehouse, monkeypatch):
     settings = dict(explorer.config(), similar={"population_indicator": "population", "count": 2})
     monkeypatch.setattr(explorer, "config", lambda: settings)
-    gaz = explorer.gazetteer()
+    gaz = gazetteer.load()
     result = explorer.ranking(gaz.place("3101"), "municipal_dwellings_per_1000", "similar", gaz, "nb")
     # Halden 31 222 (2024): Moss 50 606 and Råde 7 788 are closest; Våler 5 757 is not.
     assert sorted(e.place.code for e in result.entries) == ["3101", "3103", "3112"]

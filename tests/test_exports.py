@@ -18,7 +18,7 @@ import pytest
 from boligsosial.config import settings
 from boligsosial.domain.selection import parse
 from boligsosial.warehouse import catalogue_rows, db
-from boligsosial.web import exports
+from boligsosial.web import export_rows, exports
 from tests.warehouse_factory import build_test_warehouse
 
 API_URL = "https://example.org/api/v1/indicators/test_rate/data.csv?region=0,0301&codes=original&lang=nb"
@@ -62,7 +62,7 @@ TODAY = {"0": ("0", "Norge"), "0301": ("0301", "Oslo")}
 
 def _dataset(lang="nb", rows=ROWS, codes="original"):
     chosen = parse({"region": "0,0301", "lang": lang, "codes": codes})
-    return exports.Dataset(INDICATOR, chosen, rows, DIMENSIONS, CATEGORIES, "test-v1", "2026-11-21T06:00:00+00:00", API_URL,
+    return export_rows.Dataset(INDICATOR, chosen, rows, DIMENSIONS, CATEGORIES, "test-v1", "2026-11-21T06:00:00+00:00", API_URL,
                            TODAY)
 
 
@@ -98,7 +98,7 @@ def test_csv_bokmal_uses_semicolons_and_decimal_commas_and_pandas_reads_it():
     data = exports.to_csv(_dataset("nb"))
     assert ";0,55;" in data.decode("utf-8-sig")
     frame = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", comment="#", dtype={"region_code": str, "period": str})
-    assert list(frame.columns) == exports.COLUMNS
+    assert list(frame.columns) == export_rows.COLUMNS
     assert len(frame) == 5
     assert frame.loc[0, "value"] == 0.55 and frame.loc[1, "value"] == 1234567.25
     assert frame.loc[3, "value"] == -5.0  # a negative number is a number, not a neutralised text
@@ -142,21 +142,21 @@ def test_text_that_would_be_a_formula_is_neutralised_but_numbers_and_status_symb
     # No cell anywhere starts with a formula sign, except the status symbol and the number.
     for row in cells:
         for cell in row:
-            if cell.startswith(exports.FORMULA_STARTS):
+            if cell.startswith(export_rows.FORMULA_STARTS):
                 assert cell in ("-", "-5"), cell
 
 
 def test_neutralise_and_number_text():
-    assert exports.neutralise("=1+1") == "'=1+1"
-    assert exports.neutralise("\tx") == "'\tx" and exports.neutralise("\rx") == "'\rx"
-    assert exports.neutralise("@x") == "'@x" and exports.neutralise("+x") == "'+x"
-    assert exports.neutralise("-", "status") == "-" and exports.neutralise("-", "note") == "'-"
-    assert exports.neutralise("Oslo") == "Oslo"
-    assert exports.number_text(6259.0) == "6259"
-    assert exports.number_text(1e-05) == "0.00001"
-    assert exports.number_text(0.55, ",") == "0,55"
-    assert exports.number_text(9200000000.0) == "9200000000"
-    assert exports.number_text(-5.0) == "-5"
+    assert export_rows.neutralise("=1+1") == "'=1+1"
+    assert export_rows.neutralise("\tx") == "'\tx" and export_rows.neutralise("\rx") == "'\rx"
+    assert export_rows.neutralise("@x") == "'@x" and export_rows.neutralise("+x") == "'+x"
+    assert export_rows.neutralise("-", "status") == "-" and export_rows.neutralise("-", "note") == "'-"
+    assert export_rows.neutralise("Oslo") == "Oslo"
+    assert export_rows.number_text(6259.0) == "6259"
+    assert export_rows.number_text(1e-05) == "0.00001"
+    assert export_rows.number_text(0.55, ",") == "0,55"
+    assert export_rows.number_text(9200000000.0) == "9200000000"
+    assert export_rows.number_text(-5.0) == "-5"
 
 
 def test_a_cell_with_a_line_break_stays_one_cell_and_the_header_block_one_line():
@@ -175,7 +175,7 @@ def test_xlsx_has_a_data_sheet_with_numbers_and_a_metadata_sheet():
     data = workbook["Data"]
     # Norwegian headings for a Norwegian workbook; the rows read by the column names.
     assert [cell.value for cell in data[1]][:3] == ["Indikator-id", "Regionkode (som publisert)", "Region (som publisert)"]
-    header = exports.COLUMNS
+    header = export_rows.COLUMNS
     rows = [dict(zip(header, [cell.value for cell in row])) for row in data.iter_rows(min_row=2)]
     # Codes stay text (0301, not 301); a year is a number.
     assert data.cell(row=4, column=header.index("region_code") + 1).value == "0301"
@@ -201,7 +201,7 @@ def test_xlsx_has_a_data_sheet_with_numbers_and_a_metadata_sheet():
 
 def test_parquet_round_trips_with_types_and_metadata():
     table = pq.read_table(io.BytesIO(exports.to_parquet(_dataset(codes="current", rows=[_row(harmonised=True, original_codes="1201")]))))
-    assert table.column_names == exports.COLUMNS + exports.CURRENT_COLUMNS
+    assert table.column_names == export_rows.COLUMNS + export_rows.CURRENT_COLUMNS
     assert str(table.schema.field("value").type) == "double" and str(table.schema.field("derived").type) == "bool"
     row = table.to_pylist()[0]
     assert row["value"] == 0.55 and row["harmonised"] is True and row["original_codes"] == "1201"
@@ -216,7 +216,7 @@ def test_parquet_round_trips_with_types_and_metadata():
 def test_json_has_the_description_and_the_rows():
     document = json.loads(exports.to_json(_dataset("en")))
     assert document["about"]["title"] == "TEST rate (en)" and document["about"]["rows"] == 5
-    assert document["columns"] == exports.COLUMNS
+    assert document["columns"] == export_rows.COLUMNS
     assert document["rows"][2]["value"] is None and document["rows"][2]["status_meaning"] == "Confidential"
     assert document["rows"][4]["source"].startswith("=HYPERLINK(")  # JSON is data, not a spreadsheet
 

@@ -11,8 +11,9 @@ import pytest
 
 import app as app_module
 from boligsosial.config import page_config
+from boligsosial.domain import url_state
 from boligsosial.text.numbers import NBSP
-from boligsosial.ui import card, url_state
+from boligsosial.ui import card, card_content
 from tests.html_doc import HtmlDoc, chart_alts, svg_text
 
 PAGES = {
@@ -209,7 +210,7 @@ def test_every_configured_card_shows_real_figures(config, real_warehouse, monkey
         for query in _every_view(spec):
             view = url_state.read(query, card.choices(spec), "nb")
             assert not view.rejected
-            content = card.LOADERS[spec["chart"]](spec, "nb", view)
+            content = card_content.LOADERS[spec["chart"]](spec, "nb", view)
             shown = [r for r in content.rows if r.get("value") is not None]
             assert shown, (spec["id"], query)
             # Every figure has a source; only an expected period without a figure has none.

@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 
 import app as app_module
 from boligsosial.config import page_config
+from boligsosial.domain import selection
 from boligsosial.text import i18n
 from boligsosial.ui import components, links
 from boligsosial.warehouse import db, integrity
-from boligsosial.web import api, previews, public
+from boligsosial.web import api, previews, public, public_chart
 from pages import tilgjengelighet
 from tests.atom_check import ATOM, check_feed
 from tests.history_warehouse import collect, publish_to, with_new_homeless_figures
@@ -211,7 +212,7 @@ def test_the_preview_picture_is_cached_by_data_version_and_answers_304(client, b
 
 def test_the_preview_says_what_it_shows_title_source_and_site(bundled):
     with app_module.server.test_request_context("/figur/homeless/preview.png?lang=en"):
-        shown = public.build_chart("homeless", public.selection.parse({"lang": "en"}))
+        shown = public_chart.build_chart("homeless", selection.parse({"lang": "en"}))
         drawing = previews.chart_svg(shown, "http://localhost")
     root = ET.fromstring(drawing)
     assert (root.get("width"), root.get("height")) == ("1200", "630")

@@ -3,6 +3,7 @@ images (/figur), and its data in the data API (/api/v1). Pages, cards and the pu
 link through these, so a card's image and files are exactly what its public page shows."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Sequence
 from urllib.parse import urlencode
@@ -10,6 +11,8 @@ from urllib.parse import urlencode
 import dash
 
 from boligsosial.charts.model import position
+from boligsosial.config import page_config
+from boligsosial.ui.components import href
 
 DATA_API = "/api/v1/indicators/{id}/data.{fmt}"
 PUBLIC = {"page": "/figur/{id}", "embed": "/embed/{id}", "png": "/figur/{id}.png", "svg": "/figur/{id}.svg"}
@@ -55,3 +58,34 @@ def public_url(series: Series, lang: str, kind: str = "page") -> str:
         params.append(("codes", series.codes))
     params.append(("lang", lang))
     return dash.get_relative_path(PUBLIC[kind].format(id=series.indicator_id)) + "?" + urlencode(params, safe=",|=")
+
+
+def app_page(indicator_id: str, lang: str) -> str:
+    """The app page where the indicator lives: the first story page (in menu order) with a
+    chart card for it, at that card; the front page's cards next; else the data catalogue."""
+    found = _app_page(indicator_id)
+    if found is None:
+        return href("/data", lang)
+    path, card_id = found
+    return href(path, lang) + (f"#card-{card_id}" if card_id else "")
+
+
+def _app_page(indicator_id: str) -> tuple[str, str] | None:
+    candidates = []
+    for entry in dash.page_registry.values():
+        config_name = getattr(sys.modules.get(entry.get("module", "")), "CONFIG", None)
+        if not config_name:
+            continue
+        config = page_config.load(config_name)
+        for spec in config.get("cards", []):
+            if any(measure.get("indicator") == indicator_id for measure in spec.get("measures", [])):
+                candidates.append((entry["path"] == "/", entry.get("order") or 0, entry["path"], spec["id"]))
+                break
+        else:
+            if any(tile.get("indicator") == indicator_id or tile.get("rate_indicator") == indicator_id
+                   for tile in config.get("tiles", [])):
+                candidates.append((entry["path"] == "/", entry.get("order") or 0, entry["path"], ""))
+    if not candidates:
+        return None
+    _, _, path, card_id = min(candidates)
+    return path, card_id

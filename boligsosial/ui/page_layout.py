@@ -8,8 +8,9 @@ from typing import Any, Callable, Mapping
 
 from dash import html
 
+from boligsosial.domain import url_state
 from boligsosial.text.i18n import pick_text
-from boligsosial.ui import card, components, url_state
+from boligsosial.ui import card, components
 from boligsosial.warehouse import db
 
 logger = logging.getLogger(__name__)

@@ -48,7 +48,9 @@ def regions_at(level: str, year: int) -> list[dict[str, Any]]:
 
 _EXPLORER_ROWS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id, o.harmonised, o.original_codes,""" + WITH_UNIT_AND_SOURCE.format(table="observation_current") + """    WHERE o.breakdown = ''
+           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en,
+           o.source_id, o.harmonised, o.original_codes,""" + WITH_UNIT_AND_SOURCE.format(table="observation_current") + """
+    WHERE o.breakdown = ''
       AND ($indicators IS NULL OR list_contains($indicators, o.indicator_id))
       AND ($regions IS NULL OR list_contains($regions, o.region_code))
       AND ($level IS NULL OR o.region_code IN (SELECT code FROM region WHERE level = $level))

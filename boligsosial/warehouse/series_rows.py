@@ -74,7 +74,9 @@ WITH_UNIT_AND_SOURCE = """
 
 _CARD_ROWS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id,""" + WITH_UNIT_AND_SOURCE.format(table="observation") + """    WHERE list_contains($indicators, o.indicator_id)
+           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en,
+           o.source_id,""" + WITH_UNIT_AND_SOURCE.format(table="observation") + """
+    WHERE list_contains($indicators, o.indicator_id)
       AND list_contains($regions, o.region_code)
       AND list_contains($breakdowns, o.breakdown)
       AND ($periods IS NULL OR list_contains($periods, o.period))

@@ -22,26 +22,24 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable
 
-import yaml
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
-from boligsosial.config import settings
+from boligsosial.config import api_description, settings
 from boligsosial.domain import breakdowns, selection
 from boligsosial.domain.selection import SelectionError
 from boligsosial.text.i18n import t
 from boligsosial.warehouse import catalogue_rows, db, place_rows, series_rows
-from boligsosial.web import exports
+from boligsosial.web import export_rows, exports
 
 logger = logging.getLogger(__name__)
 
-PREFIX = "/api/v1"
+PREFIX = api_description.PREFIX
 MAX_ROWS = 100_000  # per data response; the whole database is one download of its own
 MAX_AGE = 300  # seconds a response may be reused without asking
 # Part of every ETag: raise it when a file layout changes, so caches let go of old files.
 FORMAT_VERSION = "1"
-OPENAPI_FILE = settings.ROOT / "data" / "openapi.yaml"
 FORMATS = tuple(exports.WRITERS)
 
 blueprint = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -105,11 +103,11 @@ def data(indicator_id: str, fmt: str):
     api_url = f"{settings.site_url()}{request.path}?{chosen.query_string()}"
 
     def build():
-        dataset = exports.load(indicator_id, chosen, api_url, MAX_ROWS)
+        dataset = export_rows.load(indicator_id, chosen, api_url, MAX_ROWS)
         # content_type, not mimetype: Flask would add a second charset to the CSV's type.
         response = Response(exports.WRITERS[fmt](dataset), content_type=exports.MEDIA_TYPES[fmt])
         disposition = "inline" if fmt == "json" else "attachment"
-        response.headers["Content-Disposition"] = f'{disposition}; filename="{exports.filename(dataset, fmt)}"'
+        response.headers["Content-Disposition"] = f'{disposition}; filename="{export_rows.filename(dataset, fmt)}"'
         return response
 
     return _respond(build, "data", indicator_id, fmt, chosen.query_string())
@@ -141,7 +139,7 @@ def database():
 
 @blueprint.get("/openapi.json")
 def openapi():
-    document = dict(openapi_document())
+    document = dict(api_description.document())
     document["servers"] = [{"url": _url("")}]
     response = _json(document)
     # Describes the code, not the data: cached like the data, but validated by its own content.
@@ -156,12 +154,6 @@ def unknown_route(_rest: str):
     return _error(404, "api.unknown_route")
 
 
-@lru_cache(maxsize=1)
-def openapi_document() -> dict[str, Any]:
-    with open(OPENAPI_FILE, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
 # ------------------------------------------------------------------------------ errors
 
 
@@ -170,8 +162,8 @@ def _bad_parameter(error: SelectionError):
     return _error_response(400, error.message_nb, error.message_en, error.parameter, error.message_nn)
 
 
-@blueprint.errorhandler(exports.TooManyRows)
-def _too_many_rows(error: exports.TooManyRows):
+@blueprint.errorhandler(export_rows.TooManyRows)
+def _too_many_rows(error: export_rows.TooManyRows):
     return _error(413, "api.too_many_rows", limit=f"{error.limit:,}".replace(",", " "))
 
 
@@ -220,7 +212,7 @@ def _respond(build: Callable[[], Response], *key: str) -> Response:
     info = db.status()
     etag = hashlib.sha256("\x1f".join((FORMAT_VERSION, info["data_version"], *key)).encode()).hexdigest()[:24]
     built = _built_at(info["built_at"])
-    if _not_modified(etag, built):
+    if not_modified(etag, built):
         response = Response(status=304)
     else:
         response = build()
@@ -232,7 +224,7 @@ def _respond(build: Callable[[], Response], *key: str) -> Response:
     return response
 
 
-def _not_modified(etag: str, built: datetime | None) -> bool:
+def not_modified(etag: str, built: datetime | None) -> bool:
     """RFC 9110: If-None-Match decides when sent (weak comparison, so a validator that a
     compressing layer suffixed still matches); otherwise If-Modified-Since."""
     if request.if_none_match:
@@ -297,7 +289,7 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
 def _breakdowns(indicator_id: str) -> tuple[list[dict], list[dict]]:
     """The indicator's breakdown keys with labels, and the dimensions they use with the
     categories that occur."""
-    dimensions, categories = exports.breakdown_labels()
+    dimensions, categories = export_rows.breakdown_labels()
     keys, used = [], {}
     for row in catalogue_rows.indicator_breakdowns(indicator_id):
         key = row["breakdown"]

@@ -29,7 +29,7 @@ from boligsosial.domain.selection import Selection
 from boligsosial.text import i18n
 from boligsosial.text.i18n import t
 from boligsosial.warehouse import db
-from boligsosial.web import api, public, urls
+from boligsosial.web import api, public, public_chart, urls
 from boligsosial.web.render_cache import Rendered
 
 blueprint = Blueprint("previews", __name__)
@@ -56,22 +56,22 @@ def available() -> bool:
 @blueprint.get("/figur/<indicator_id>/preview.png")
 def chart_preview(indicator_id: str):
     if not available():
-        return public._error_page(404, "figur.not_found_heading", t("figur.png_unavailable", public._lang()))  # noqa: SLF001
-    return public._serve(KIND, indicator_id)  # noqa: SLF001 - the public pages' cache, ETag and errors
+        return public.error_page(404, "figur.not_found_heading", t("figur.png_unavailable", public.request_lang()))
+    return public.serve(KIND, indicator_id)
 
 
 @blueprint.get("/preview.png")
 def site_preview():
     lang = i18n.language(request.args.get("lang"))
     if not available():
-        return public._error_page(404, "figur.not_found_heading", t("figur.png_unavailable", lang), lang)  # noqa: SLF001
+        return public.error_page(404, "figur.not_found_heading", t("figur.png_unavailable", lang), lang)
     try:
         version = db.data_version()
     except db.WarehouseUnavailable:
         version = ""  # the site's name needs no figures
     key = (KIND, "site", lang, urls.site_root())
     etag = hashlib.sha256("\x1f".join((public.FORMAT_VERSION, version, *key)).encode()).hexdigest()[:24]
-    if api._not_modified(etag, None):  # noqa: SLF001
+    if api.not_modified(etag, None):
         response = Response(status=304)
     else:
         rendered = public.cache.get_or_build(version, key, lambda: _png(site_svg(lang, urls.site_root())))
@@ -83,7 +83,7 @@ def site_preview():
 
 def _build_chart_preview(indicator_id: str, chosen: Selection, site: str, view: object) -> Rendered:
     # A map view (`vis=kart`) has no preview of its own; the picture is the chart it maps.
-    return _png(chart_svg(public.build_chart(indicator_id, chosen), site))
+    return _png(chart_svg(public_chart.build_chart(indicator_id, chosen), site))
 
 
 # The public pages' builders are a registry keyed by kind; the preview is one more kind, so it
@@ -99,7 +99,7 @@ def _png(drawing: str) -> Rendered:
 # ------------------------------------------------------------------------------ drawing
 
 
-def chart_svg(shown: public.PublicChart, site: str) -> str:
+def chart_svg(shown: public_chart.PublicChart, site: str) -> str:
     """The chart with its title, subtitle and source, fitted into the canvas above the band."""
     lang = shown.lang
     frame = replace(svg.IMAGE, width=DRAW_WIDTH, font=DRAW_FONT, id_prefix="preview", title=shown.title,

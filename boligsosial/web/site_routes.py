@@ -5,7 +5,7 @@
     /robots.txt    everything may be crawled except the data API's bulk downloads; names the
                    sitemap
     /nytt.atom     the feed of new figures (RFC 4287): one entry per data version that changed
-                   something, linking the public charts affected (boligsosial/web/whats_new.py)
+                   something, linking the public charts affected (boligsosial/ui/whats_new.py)
 
 This blueprint also carries the preview pictures' routes (boligsosial/web/previews.py), so
 app.py registers the package with one line. Every absolute URL goes through
@@ -23,9 +23,9 @@ from flask import Blueprint, Response, request
 from boligsosial.config import settings
 from boligsosial.text import i18n
 from boligsosial.text.i18n import t
-from boligsosial.ui import components
+from boligsosial.ui import components, whats_new
 from boligsosial.warehouse import catalogue_rows, db
-from boligsosial.web import api, previews, urls, whats_new
+from boligsosial.web import api, previews, urls
 
 blueprint = Blueprint("site", __name__, template_folder=str(settings.ROOT / "boligsosial" / "web" / "templates"))
 blueprint.register_blueprint(previews.blueprint)

@@ -97,7 +97,7 @@ def page_tags(page: Mapping[str, Any], lang: str, first_chart: str, pictures: bo
 
 
 def chart_tags(shown: Any, canonical: str, pictures: bool) -> Social:
-    """The tags of a public chart page or embed (`shown`: public.PublicChart): its title, its
+    """The tags of a public chart page or embed (`shown`: public_chart.PublicChart): its title, its
     summary in words, and its chart as the picture."""
     lang = shown.lang
     said = [shown.subtitle] if shown.subtitle else []

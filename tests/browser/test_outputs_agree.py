@@ -21,7 +21,7 @@ import pypdf
 import pytest
 
 from boligsosial.text.i18n import t
-from boligsosial.web import exports
+from boligsosial.web import export_rows
 
 # The cells of a table's body, row by row, without the note references (<sup>).
 TABLE_CELLS = """(selector) => [...document.querySelectorAll(selector + ' tbody tr')].map(tr => [...tr.children].map(cell => {
@@ -67,7 +67,7 @@ def _xlsx_rows(body: bytes) -> list[dict]:
     """The Data sheet's rows by column name (its headings are in the reader's language)."""
     sheet = openpyxl.load_workbook(io.BytesIO(body), read_only=True)["Data"]
     rows = list(sheet.iter_rows(values_only=True))
-    names = {t(f"export.column.{column}", "nb"): column for column in exports.COLUMNS + exports.CURRENT_COLUMNS}
+    names = {t(f"export.column.{column}", "nb"): column for column in export_rows.COLUMNS + export_rows.CURRENT_COLUMNS}
     return [dict(zip([names[heading] for heading in rows[0]], row)) for row in rows[1:]]
 
 
