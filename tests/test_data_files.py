@@ -3,8 +3,10 @@ that does not is reported with its name, the line and the key, at load and at bu
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from boligsosial.config import files, models, settings
+from boligsosial.text import i18n
 from etl import build
 from etl.errors import EtlError
 
@@ -79,8 +81,6 @@ def test_the_build_stops_on_a_data_file_that_breaks_its_schema(monkeypatch, tmp_
 
 def test_every_interface_key_and_every_data_text_has_nynorsk():
     """Issue 16: no interface key and no bilingual text in a data file lacks a nynorsk text."""
-    import yaml
-    from boligsosial.text import i18n
     lacking = [key for key, text in i18n.texts().items() if not text.get("nn")]
     assert lacking == [] and len(i18n.texts()) > 600
 
