@@ -91,10 +91,10 @@ def _indicators(data_dir: Path, factor: int) -> list[dict]:
         template = real[n % len(real)]
         extra.append({
             "id": f"test_scale_{n:04d}", "topic": template["topic"],
-            "title": {"nb": f"TEST DATA skala {n}", "en": f"TEST DATA scale {n}"}, "unit": template["unit"],
+            "title": {"nb": f"TEST DATA skala {n}", "nn": f"TEST DATA skala {n}", "en": f"TEST DATA scale {n}"}, "unit": template["unit"],
             "decimals": template.get("decimals", 0), "better": "none",
-            "definition": {"nb": "TEST DATA for ytelsesmåling.", "en": "TEST DATA for benchmarking."},
-            "comparability": {"nb": "TEST DATA.", "en": "TEST DATA."},
+            "definition": {"nb": "TEST DATA for ytelsesmåling.", "nn": "TEST DATA for ytelsesmåling.", "en": "TEST DATA for benchmarking."},
+            "comparability": {"nb": "TEST DATA.", "nn": "TEST DATA.", "en": "TEST DATA."},
             "min_value": template.get("min_value", 0), "max_value": template.get("max_value", 10_000_000),
             "levels": ["country", "county", "municipality"],
         })

@@ -35,9 +35,11 @@ INDICATOR_COLUMNS = [
     # How the figures are drawn and compared (the `series:` and `public:` blocks).
     "expected_periods", "joined", "compare_nb", "compare_en", "estimates_dimension", "estimate_ranges",
     "public_query",
+    # Nynorsk, added after the others so the bokmål/English order above stays as it was.
+    "title_nn", "unit_label_nn", "definition_nn", "comparability_nn", "compare_nn",
 ]
 EXPECTED_COLUMNS = ["indicator_id", "period", "status", "note_nb", "note_en"]
-BREAK_COLUMNS = ["indicator_id", "period", "reason_nb", "reason_en"]
+BREAK_COLUMNS = ["indicator_id", "period", "reason_nb", "reason_en", "reason_nn"]
 _YEAR = re.compile(r"[0-9]{4}")
 UNIT_COLUMNS = ["id", "label_nb", "label_en"]
 
@@ -140,10 +142,11 @@ def load_indicators(path: Path | str | None = None) -> pd.DataFrame:
         series = entry.get("series") or {}
         row = {c: entry.get(c) for c in INDICATOR_COLUMNS}
         for field in ("title", "definition", "comparability"):
-            row |= {f"{field}_nb": entry[field]["nb"], f"{field}_en": entry[field]["en"]}
+            row |= {f"{field}_{lang}": entry[field][lang] for lang in ("nb", "nn", "en")}
         row.update(
             unit_label_nb=unit["nb"],
             unit_label_en=unit["en"],
+            unit_label_nn=unit["nn"],
             levels=",".join(entry["levels"]),
             min_value=float(entry["min_value"]),
             max_value=float(entry["max_value"]),
@@ -152,6 +155,7 @@ def load_indicators(path: Path | str | None = None) -> pd.DataFrame:
             joined=bool(series.get("joined", True)),
             compare_nb=(series.get("compare") or {}).get("nb"),
             compare_en=(series.get("compare") or {}).get("en"),
+            compare_nn=(series.get("compare") or {}).get("nn"),
             estimates_dimension=series.get("estimates"),
             estimate_ranges=json.dumps([[r["low"], r["high"]] for r in series["ranges"]]) if series.get("ranges") else None,
             public_query=urlencode({k: str(v) for k, v in entry["public"].items()}, safe=",|=") if entry.get("public") else None,
@@ -188,6 +192,7 @@ def load_expected(path: Path | str | None = None) -> pd.DataFrame:
 
 def load_breaks(path: Path | str | None = None) -> pd.DataFrame:
     """Method changes: from `period` on, the series cannot be compared with what came before."""
-    rows = [{"indicator_id": entry["id"], "period": b["period"], "reason_nb": b["nb"], "reason_en": b["en"]}
+    rows = [{"indicator_id": entry["id"], "period": b["period"], "reason_nb": b["nb"], "reason_en": b["en"],
+             "reason_nn": b["nn"]}
             for entry in _entries(path) for b in (entry.get("series") or {}).get("breaks") or []]
     return pd.DataFrame(rows, columns=BREAK_COLUMNS)

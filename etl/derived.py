@@ -16,8 +16,12 @@ import math
 
 import pandas as pd
 
-from boligsosial.text.i18n import LANGUAGES, t
+from boligsosial.text.i18n import t
 from etl.tidy import OBSERVATION_COLUMNS
+
+# The languages an observation's texts are stored in (note_nb/note_en, derivation_nb/_en);
+# nynorsk pages show them in bokmål.
+LANGUAGES = ("nb", "en")
 
 KEY = ["region_code", "period", "breakdown"]
 # A part that is itself a bound or missing gives no honest rate; an approximate one gives an approximate rate.

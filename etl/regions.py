@@ -29,10 +29,14 @@ from typing import Collection
 import pandas as pd
 
 from boligsosial.config import settings
-from boligsosial.text.i18n import LANGUAGES, t
+from boligsosial.text.i18n import t
 from etl import klass, snapshot
 from etl.errors import EtlError
 from etl.tidy import OBSERVATION_COLUMNS, check_columns
+
+# The languages an observation's texts are stored in (note_nb/note_en, derivation_nb/_en);
+# nynorsk pages show them in bokmål.
+LANGUAGES = ("nb", "en")
 
 REGION_COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
 CHANGE_COLUMNS = ["old_code", "old_name", "new_code", "new_name", "changed_on", "level"]

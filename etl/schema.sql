@@ -32,7 +32,12 @@ CREATE TABLE indicator (
     compare_en VARCHAR,
     estimates_dimension VARCHAR,      -- a dimension whose categories are separate estimates
     estimate_ranges VARCHAR,          -- JSON [[low, high], ...]: categories that make one range
-    public_query VARCHAR              -- the default view of /figur/<id> (data API parameters)
+    public_query VARCHAR,             -- the default view of /figur/<id> (data API parameters)
+    title_nn VARCHAR,                 -- nynorsk texts (data/indicators.yaml requires them)
+    unit_label_nn VARCHAR,
+    definition_nn VARCHAR,
+    comparability_nn VARCHAR,
+    compare_nn VARCHAR
 );
 
 -- Method changes: from `period` on, an indicator cannot be compared with what came before.
@@ -40,7 +45,8 @@ CREATE TABLE comparability_break (
     indicator_id VARCHAR NOT NULL,
     period VARCHAR NOT NULL,
     reason_nb VARCHAR NOT NULL,
-    reason_en VARCHAR NOT NULL
+    reason_en VARCHAR NOT NULL,
+    reason_nn VARCHAR
 );
 
 CREATE TABLE source (
@@ -170,7 +176,8 @@ CREATE TABLE strategy (
     source_publisher VARCHAR,
     source_title VARCHAR,
     source_url VARCHAR,
-    note VARCHAR
+    note VARCHAR,
+    name_nn VARCHAR
 );
 
 CREATE TABLE goal (
@@ -178,6 +185,7 @@ CREATE TABLE goal (
     goal_no INTEGER NOT NULL,
     text_nb VARCHAR NOT NULL,
     text_en VARCHAR NOT NULL,
+    text_nn VARCHAR,
     PRIMARY KEY (strategy_id, goal_no)
 );
 
@@ -188,6 +196,7 @@ CREATE TABLE priority_area (
     kind VARCHAR,
     text_nb VARCHAR NOT NULL,
     text_en VARCHAR NOT NULL,
+    text_nn VARCHAR,
     PRIMARY KEY (strategy_id, area_no)
 );
 
@@ -200,6 +209,7 @@ CREATE TABLE target (
     target_value DOUBLE,
     direction VARCHAR,
     due INTEGER,
+    text_nn VARCHAR,
     PRIMARY KEY (strategy_id, target_no)
 );
 

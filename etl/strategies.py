@@ -19,13 +19,13 @@ TABLE_COLUMNS = {
     "strategy": [
         "id", "kind", "name_nb", "name_en", "region_code", "period_start", "period_end",
         "publication_code", "published", "owners_nb", "source_publisher", "source_title",
-        "source_url", "note",
+        "source_url", "note", "name_nn",
     ],
-    "goal": ["strategy_id", "goal_no", "text_nb", "text_en"],
-    "priority_area": ["strategy_id", "area_no", "goal_no", "kind", "text_nb", "text_en"],
+    "goal": ["strategy_id", "goal_no", "text_nb", "text_en", "text_nn"],
+    "priority_area": ["strategy_id", "area_no", "goal_no", "kind", "text_nb", "text_en", "text_nn"],
     "target": [
         "strategy_id", "target_no", "text_nb", "text_en", "indicator_id", "target_value",
-        "direction", "due",
+        "direction", "due", "text_nn",
     ],
     "goal_indicator": ["strategy_id", "goal_no", "indicator_id", "why"],
 }
@@ -102,6 +102,7 @@ def load_strategies(
         sid, source = entry["id"], entry["source"]
         rows["strategy"].append({
             "id": sid, "kind": entry["kind"], "name_nb": entry["name"]["nb"], "name_en": entry["name"]["en"],
+            "name_nn": entry["name"]["nn"],
             "region_code": entry["region_code"], "period_start": entry.get("period_start"),
             "period_end": entry.get("period_end"), "publication_code": entry.get("publication_code"),
             "published": entry.get("published"), "owners_nb": "; ".join(entry.get("owners") or []),
@@ -119,9 +120,9 @@ def load_strategies(
                                           "kind": area["kind"], **_texts(area)})
         for target in entry["targets"]:
             rows["target"].append({"strategy_id": sid, **_texts(target),
-                                   **{c: target.get(c) for c in TABLE_COLUMNS["target"][1:] if c not in ("text_nb", "text_en")}})
+                                   **{c: target.get(c) for c in TABLE_COLUMNS["target"][1:] if c not in ("text_nb", "text_en", "text_nn")}})
     return {name: _frame(name, table_rows) for name, table_rows in rows.items()}
 
 
 def _texts(item: dict) -> dict[str, str]:
-    return {"text_nb": item["text"]["nb"], "text_en": item["text"]["en"]}
+    return {"text_nb": item["text"]["nb"], "text_en": item["text"]["en"], "text_nn": item["text"]["nn"]}

@@ -76,7 +76,7 @@ def _whole(lang: str) -> str:
 
 
 def _database(lang: str) -> str:
-    return _api("/download/boligsosial.zip") + ("?lang=en" if lang == "en" else "")
+    return _api("/download/boligsosial.zip") + ("" if lang == "nb" else f"?lang={lang}")
 
 
 def _shortcuts(lang: str) -> html.Ul:

@@ -59,7 +59,7 @@ def layout(lang: str | None = None, **_query) -> html.Div:
         ),
         html.P(t("page.data_api.errors", lang)),
         # Wider than a phone: it scrolls, so it is reachable by keyboard and named.
-        html.Pre(html.Code('{"error": {"status": 400, "message_nb": "…", "message_en": "…", "parameter": "from"}}'),
+        html.Pre(html.Code('{"error": {"status": 400, "message_nb": "…", "message_nn": "…", "message_en": "…", "parameter": "from"}}'),
                  tabIndex="0", role="region", **{"aria-label": t("page.data_api.errors", lang)}),
     ]
     return components.page(lang, PATH, [html.Div(content, className="api-page")])
@@ -124,8 +124,8 @@ def _resolve(item: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _text(node: dict[str, Any], field: str, lang: str) -> str:
-    """A description field in the reader's language: bokmål from x-<field>-nb, English from
-    the standard field."""
-    if lang == "nb" and node.get(f"x-{field}-nb"):
+    """A description field in the reader's language: bokmål from x-<field>-nb (for nynorsk too,
+    as the API description has no nynorsk), English from the standard field."""
+    if lang != "en" and node.get(f"x-{field}-nb"):
         return node[f"x-{field}-nb"]
     return node.get(field, "")

@@ -69,7 +69,7 @@ def _sections(config: Mapping[str, Any], view: View) -> list:
 
 
 def _name(row: Row, lang: str) -> str:
-    return pick_text({"nb": row["name_nb"], "en": row["name_en"]}, lang)
+    return pick_text({"nb": row["name_nb"], "nn": row.get("name_nn"), "en": row["name_en"]}, lang)
 
 
 def _period(row: Row, lang: str) -> str:
@@ -103,12 +103,12 @@ def _strategy(strategy: Row, config: Mapping[str, Any], lang: str) -> html.Artic
         ids = [g["indicator_id"] for g in plan["goal_indicators"] if g["goal_no"] == goal["goal_no"]]
         goals.append(html.Li([
             html.H4([html.Span(t("strategy.goal", lang, number=goal["goal_no"]) + ": ", className="goal-number"),
-                     pick_text({"nb": goal["text_nb"], "en": goal["text_en"]}, lang)]),
+                     pick_text({"nb": goal["text_nb"], "nn": goal.get("text_nn"), "en": goal["text_en"]}, lang)]),
             _goal_table(strategy, goal["goal_no"], ids, catalogue, rows, config, lang) if ids
             else html.P(t("strategy.no_indicators", lang), className="context"),
         ], className="goal"))
     areas = [
-        html.Li(pick_text({"nb": a["text_nb"], "en": a["text_en"]}, lang)
+        html.Li(pick_text({"nb": a["text_nb"], "nn": a.get("text_nn"), "en": a["text_en"]}, lang)
                 + (f" ({t('strategy.goal', lang, number=a['goal_no']).lower()})" if a.get("goal_no") else ""))
         for a in plan["priority_areas"]
     ]
@@ -186,7 +186,7 @@ def _goal_table(strategy: Row, goal_no: int, ids: list[str], catalogue: Mapping[
 
 
 def _target(target: Row, catalogue: Mapping[str, Row], rows: Mapping[str, list[Row]], lang: str) -> html.Li:
-    parts: list = [pick_text({"nb": target["text_nb"], "en": target["text_en"]}, lang)]
+    parts: list = [pick_text({"nb": target["text_nb"], "nn": target.get("text_nn"), "en": target["text_en"]}, lang)]
     indicator = catalogue.get(target.get("indicator_id") or "")
     if indicator:
         latest = progress(rows.get(indicator["id"], []), 9999, "none").latest

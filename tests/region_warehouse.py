@@ -197,9 +197,9 @@ def build_region_warehouse(path: Path) -> Path:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Halden kommune', ?, ?)""",
             HALDEN_STRATEGY[:10] + HALDEN_STRATEGY[10:],
         )
-        con.executemany("INSERT INTO goal VALUES ('test_halden_strategi', ?, ?, ?)", HALDEN_GOALS)
+        con.executemany("INSERT INTO goal (strategy_id, goal_no, text_nb, text_en) VALUES ('test_halden_strategi', ?, ?, ?)", HALDEN_GOALS)
         con.executemany(
-            "INSERT INTO priority_area VALUES ('test_halden_strategi', ?, NULL, 'strategy', ?, ?)", HALDEN_AREAS)
+            "INSERT INTO priority_area (strategy_id, area_no, goal_no, kind, text_nb, text_en) VALUES ('test_halden_strategi', ?, NULL, 'strategy', ?, ?)", HALDEN_AREAS)
         # Halden in a programme period under its code then (0101), found on today's 3101.
         con.execute("""INSERT INTO partnership VALUES ('0101', 'Halden', 'boligsosialt_utviklingsprogram', 'ost', 2013, 2016,
                        'participated', 'Teststatistikk', 'TEST DATA: programliste', 'https://example.org/test/programme',

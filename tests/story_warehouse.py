@@ -194,9 +194,9 @@ def build_story_warehouse(path: Path) -> Path:
                VALUES (?, ?, ?, ?, '0', ?, ?, ?, 'Testdepartementet', 'TEST DATA: strategi', 'https://example.org/test/strategy')""",
             STRATEGIES,
         )
-        con.executemany("INSERT INTO goal VALUES (?, ?, ?, ?)", GOALS)
+        con.executemany("INSERT INTO goal (strategy_id, goal_no, text_nb, text_en) VALUES (?, ?, ?, ?)", GOALS)
         con.executemany("INSERT INTO goal_indicator (strategy_id, goal_no, indicator_id) VALUES (?, ?, ?)", GOAL_INDICATORS)
-        con.executemany("INSERT INTO priority_area VALUES (?, ?, ?, ?, ?, ?)", PRIORITY_AREAS)
+        con.executemany("INSERT INTO priority_area (strategy_id, area_no, goal_no, kind, text_nb, text_en) VALUES (?, ?, ?, ?, ?, ?)", PRIORITY_AREAS)
         con.executemany(
             "INSERT INTO target (strategy_id, target_no, text_nb, text_en, indicator_id, target_value, direction) VALUES (?, ?, ?, ?, ?, ?, ?)",
             TARGETS,

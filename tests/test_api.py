@@ -22,7 +22,7 @@ from boligsosial.warehouse import db
 from boligsosial.web import api, export_rows
 from tests.warehouse_factory import build_test_warehouse
 
-ERROR_KEYS = {"status", "message_nb", "message_en", "parameter"}
+ERROR_KEYS = {"status", "message_nb", "message_nn", "message_en", "parameter"}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def _error(response, status: int, parameter=None) -> dict:
     assert response.mimetype == "application/json"
     body = response.get_json()["error"]
     assert set(body) == ERROR_KEYS and body["status"] == status
-    assert body["message_nb"] and body["message_en"] and body["message_nb"] != body["message_en"]
+    assert body["message_nb"] and body["message_nn"] and body["message_en"] and body["message_nb"] != body["message_en"]
     assert body["parameter"] == parameter
     assert "Traceback" not in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
@@ -348,7 +348,7 @@ def test_openapi_describes_every_route_and_parameter(client, test_warehouse):
     data_parameters = {p.get("$ref", "").rsplit("/", 1)[-1] for p in document["paths"]["/indicators/{id}/data.{format}"]["get"]["parameters"]}
     assert set(selection.PARAMETERS) <= data_parameters
     assert shared["codes"]["schema"]["enum"] == list(selection.CODES)
-    assert shared["lang"]["schema"]["enum"] == ["nb", "en"]
+    assert shared["lang"]["schema"]["enum"] == ["nb", "nn", "en"]
     assert shared["region"]["schema"]["maxLength"] == selection.MAX_VALUE_LENGTH
     assert shared["q"]["schema"]["maxLength"] == selection.MAX_SEARCH_LENGTH
     assert document["paths"]["/indicators/{id}/data.{format}"]["get"]["parameters"][1]["schema"]["enum"] == list(api.FORMATS)

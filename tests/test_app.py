@@ -135,15 +135,21 @@ def test_english_switches_texts_numbers_and_lang(client, warehouse):
     assert "Source: Testinstituttet, TEST DATA: kartlegging av bostedsløse, published 6 June 2017." in page.text
     assert "Figure missing" in page.text and "Derived figure" in page.text
     assert "Tall mangler" not in page.text
-    switch = next(a for a in page.all("a") if a.get("class") == "lang-switch")
-    assert switch == {"class": "lang-switch", "href": "/", "hreflang": "nb", "lang": "nb", "data-keeps-view": ""}
+    switch = [a for a in page.all("a") if a.get("class") == "lang-switch"]
+    assert switch == [
+        {"class": "lang-switch", "href": "/", "hreflang": "nb", "lang": "nb", "data-keeps-view": ""},
+        {"class": "lang-switch", "href": "/?lang=nn", "hreflang": "nn", "lang": "nn", "data-keeps-view": ""},
+        {"class": "lang-switch", "href": "/?lang=en", "hreflang": "en", "lang": "en", "aria-current": "true",
+         "data-keeps-view": ""},
+    ]
 
 
 def test_bokmal_links_to_english_and_unknown_languages_fall_back(client, warehouse):
     page = _get(client, "/?lang=xx")
     assert "Tall mangler" in page.text
-    switch = next(a for a in page.all("a") if a.get("class") == "lang-switch")
-    assert switch["href"] == "/?lang=en" and switch["lang"] == "en"
+    switch = {a["lang"]: a for a in page.all("a") if a.get("class") == "lang-switch"}
+    assert list(switch) == ["nb", "nn", "en"] and switch["nb"].get("aria-current") == "true"
+    assert switch["en"]["href"] == "/?lang=en" and switch["nn"]["href"] == "/?lang=nn"
 
 
 def test_the_page_draws_its_charts_on_the_server_and_needs_no_chart_script(client, warehouse):

@@ -436,9 +436,9 @@ def test_loader_accepts_a_good_file(tmp_path):
 
 def _catalogue(tmp_path: Path, **changes) -> Path:
     entry = {
-        "id": "x", "topic": "homelessness", "title": {"nb": "X", "en": "X"}, "unit": "persons",
-        "decimals": 0, "better": "down", "definition": {"nb": "d", "en": "d"},
-        "comparability": {"nb": "c", "en": "c"}, "min_value": 0, "max_value": 10,
+        "id": "x", "topic": "homelessness", "title": {"nb": "X", "nn": "X", "en": "X"}, "unit": "persons",
+        "decimals": 0, "better": "down", "definition": {"nb": "d", "nn": "d", "en": "d"},
+        "comparability": {"nb": "c", "nn": "c", "en": "c"}, "min_value": 0, "max_value": 10,
         "levels": ["country"],
     }
     entry.update(changes)
@@ -446,7 +446,7 @@ def _catalogue(tmp_path: Path, **changes) -> Path:
     if changes.get("id") == "duplicate":
         entries.append(dict(entries[0]))
     path = tmp_path / "indicators.yaml"
-    path.write_text(yaml.safe_dump({"units": {"persons": {"nb": "personer", "en": "persons"}},
+    path.write_text(yaml.safe_dump({"units": {"persons": {"nb": "personer", "nn": "personer", "en": "persons"}},
                                     "indicators": entries}, allow_unicode=True), encoding="utf-8")
     return path
 

@@ -43,11 +43,16 @@ def _get(client, url: str) -> tuple[HtmlDoc, str]:
 # ------------------------------------------------------------------------------ every page
 
 
+NYNORSK_TITLES = {"/": "Oversikt – Bustadsosial statistikk", "/bostedslose": "Bustadlause – Bustadsosial statistikk",
+                  "/vanskeligstilte": "Vanskelegstilte – Bustadsosial statistikk",
+                  "/strategier": "Strategiar – Bustadsosial statistikk"}
+
+
 @pytest.mark.parametrize("path", PAGES)
-@pytest.mark.parametrize("lang", ["nb", "en"])
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_each_page_has_its_own_title_language_and_one_heading(client, path, lang):
     doc, markup = _get(client, f"{path}?lang={lang}")
-    title = PAGES[path][0 if lang == "nb" else 1]
+    title = {"nb": PAGES[path][0], "nn": NYNORSK_TITLES[path], "en": PAGES[path][1]}[lang]
     assert f'<html lang="{lang}">' in markup and f"<title>{title}</title>" in markup
     assert len(doc.all("h1")) == 1
     current = [a for a in doc.all("a") if a.get("aria-current") == "page"]
@@ -73,12 +78,12 @@ def test_every_chart_on_a_page_is_a_chart_card_with_a_source_line(client, path):
 
 def test_the_language_switch_keeps_the_view(client):
     doc, _ = _get(client, "/bostedslose?year-situation=2016&tab-situation=table&tab-homeless=about")
-    switch = doc.all("a", class_="lang-switch")[0]
+    switch = doc.all("a", class_="lang-switch", lang="en")[0]
     assert switch["href"] == "/bostedslose?lang=en&tab-homeless=about&tab-situation=table&year-situation=2016"
     doc_en, _ = _get(client, switch["href"])
     tabs = {t["id"]: t["aria-selected"] for t in doc_en.all("button", role="tab")}
     assert tabs["card-situation-tab-table"] == "true" and tabs["card-homeless-tab-about"] == "true"
-    assert doc_en.all("a", class_="lang-switch")[0]["href"] == (
+    assert doc_en.all("a", class_="lang-switch", lang="nb")[0]["href"] == (
         "/bostedslose?tab-homeless=about&tab-situation=table&year-situation=2016")
 
 

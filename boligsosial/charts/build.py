@@ -58,7 +58,7 @@ def stand_in(indicator: Indicator, period: str) -> dict[str, Any]:
 
 
 def unit_fields(indicator: Indicator) -> dict[str, Any]:
-    return {name: indicator.get(name) for name in ("decimals", "unit", "unit_label_nb", "unit_label_en")}
+    return {name: indicator.get(name) for name in ("decimals", "unit", "unit_label_nb", "unit_label_nn", "unit_label_en")}
 
 
 def unit_heading(indicator: Indicator, lang: str) -> str:

@@ -13,7 +13,7 @@ BAND_KINDS = ("forerunner", "national")
 def strategy_bands(lang: str) -> list[Band]:
     """The national strategies and their forerunners, oldest first."""
     return sorted((Band(row["period_start"], row["period_end"],
-                        pick_text({"nb": row["name_nb"], "en": row["name_en"]}, lang), kind)
+                        pick_text({"nb": row["name_nb"], "nn": row.get("name_nn"), "en": row["name_en"]}, lang), kind)
                    for kind in BAND_KINDS for row in strategy_rows.strategies(kind)), key=lambda band: band.start)
 
 

@@ -69,7 +69,7 @@ def map_data(indicator_id: str, level: str, period: str | None, lang: str) -> Ma
     geometry = load_geometry(structure, level)
     rows = [dict(r) for r in place_rows.level_rows(indicator_id, level, period, current=harmonised)
             if r["region_code"] in geometry.regions]
-    unit_fields = {k: indicator.get(k) for k in ("decimals", "unit", "unit_label_nb", "unit_label_en")}
+    unit_fields = {k: indicator.get(k) for k in ("decimals", "unit", "unit_label_nb", "unit_label_nn", "unit_label_en")}
     values = {r["region_code"]: _value({**r, **unit_fields}, lang) for r in rows}
     norway_rows = place_rows.level_rows(indicator_id, "country", period, current=False)
     norway = _value({**norway_rows[0], **unit_fields}, lang) if norway_rows else None

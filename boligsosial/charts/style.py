@@ -75,5 +75,5 @@ class AxisFormat:
 def axis_format(unit: str, decimals: int, lang: str) -> AxisFormat:
     """Rates keep their decimals (trailing zeros dropped when ticks are drawn), percentages get
     a % sign."""
-    suffix = ("\u00a0%" if lang == "nb" else "%") if unit == "percent" else ""
+    suffix = ("\u00a0%" if lang != "en" else "%") if unit == "percent" else ""
     return AxisFormat(decimals, suffix)

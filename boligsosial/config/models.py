@@ -2,7 +2,8 @@
 
 Every model forbids keys it does not know, so a mistyped key is an error that names the file,
 the key and the line (boligsosial/config/files.py), not a setting silently ignored. Text a
-reader sees is written one way everywhere: `{nb: ..., en: ...}` (`Text`).
+reader sees is written one way everywhere: `{nb: ..., nn: ..., en: ...}` (`Text`): bokmål,
+nynorsk and English, each required.
 
     Indicators      data/indicators.yaml          the indicator catalogue (etl/catalogue.py)
     Strategies      data/strategies.yaml          strategies, goals, targets (etl/strategies.py)
@@ -34,9 +35,10 @@ class Text(Strict):
     """Text for readers, in each interface language."""
 
     nb: StrictStr
+    nn: StrictStr
     en: StrictStr
 
-    @field_validator("nb", "en")
+    @field_validator("nb", "nn", "en")
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
@@ -50,6 +52,7 @@ class Text(Strict):
 class MissingPeriod(Strict):
     status: Literal[".", "..", "...", ":", "-"] = ".."
     nb: StrictStr
+    nn: StrictStr
     en: StrictStr
 
 
@@ -61,6 +64,7 @@ class PeriodRange(Strict):
 class MethodBreak(Strict):
     period: Period
     nb: StrictStr
+    nn: StrictStr
     en: StrictStr
 
 
@@ -184,12 +188,14 @@ class Texts(BaseModel):
         if not isinstance(document, dict):
             return [((), "must be a mapping of text keys")]
         for key, value in document.items():
-            if not isinstance(value, dict) or set(value) != {"nb", "en"}:
-                problems.append(((key,), "must have exactly the languages nb and en"))
+            if not isinstance(value, dict) or set(value) != {"nb", "nn", "en"}:
+                missing = sorted({"nb", "nn", "en"} - set(value)) if isinstance(value, dict) else []
+                problems.append(((key,), "must have exactly the languages nb, nn and en"
+                                 + (f" (missing: {', '.join(missing)})" if missing else "")))
                 continue
             kinds = {type(v) for v in value.values()}
             if not (kinds <= {str} or kinds <= {list}):
-                problems.append(((key,), "nb and en must both be text, or both lists of text"))
+                problems.append(((key,), "nb, nn and en must all be text, or all lists of text"))
         return problems
 
 

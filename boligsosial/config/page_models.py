@@ -179,6 +179,7 @@ class SiteContact(Strict):
 
     class Owner(Strict):
         nb: StrictStr
+        nn: StrictStr
         en: StrictStr
 
     owner: Owner

@@ -19,7 +19,7 @@ Parameters:
   by         a dimension ("age"): every category of it (on top of each `breakdown` key)
   codes      "original" (the codes valid at each period, default) or "current" (today's codes:
              merged places summed, rates recomputed)
-  lang       "nb" (default) or "en"
+  lang       "nb" (default), "nn" or "en"
 """
 from __future__ import annotations
 
@@ -62,10 +62,11 @@ class SelectionError(ValueError):
         self.parameter = parameter
         self.message_nb = t(f"selection.{key}", "nb", parameter=parameter, **values)
         self.message_en = t(f"selection.{key}", "en", parameter=parameter, **values)
+        self.message_nn = t(f"selection.{key}", "nn", parameter=parameter, **values)
         super().__init__(self.message_en)
 
     def message(self, lang: str) -> str:
-        return self.message_nb if lang == "nb" else self.message_en
+        return {"nb": self.message_nb, "nn": self.message_nn}.get(lang, self.message_en)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""Interface language: bokmål first, English beside it.
+"""Interface language: bokmål first, nynorsk and English beside it.
 
 Interface texts live in data/i18n.yaml (and one file per page area in data/i18n/) keyed by id, so wording is changed without touching
-code and every text is known to exist in both languages (tests check that). Texts that belong
+code and every text is known to exist in every language (the schema checks that). Texts that belong
 to data (indicator titles, source titles) come from the warehouse or from data files as
-{nb: ..., en: ...} mappings, picked with `pick_text`.
+{nb: ..., nn: ..., en: ...} mappings, picked with `pick_text`; a data text with no nynorsk
+(a category label or note kept as the source published it) is shown in bokmål.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, Mapping
 from boligsosial.config import files, settings
 from boligsosial.config.models import Texts
 
-LANGUAGES = ("nb", "en")
+LANGUAGES = ("nb", "nn", "en")
 DEFAULT = "nb"
 
 
@@ -60,9 +61,22 @@ def t_list(key: str, lang: str) -> list[str]:
     return list(texts()[key][lang])
 
 
+def written_as_bokmal(lang: str) -> str:
+    """The language whose number and date conventions `lang` follows: nynorsk writes numbers,
+    dates and CSV files as bokmål does."""
+    return "nb" if lang == "nn" else lang
+
+
+def language_switch(lang: str, url_for) -> list[dict[str, Any]]:
+    """The language switch: each language named in itself, with its address (`url_for(code)`,
+    which keeps the view) and whether it is the one shown."""
+    return [{"code": code, "name": t("site.language_name", code), "href": url_for(code), "current": code == lang}
+            for code in LANGUAGES]
+
+
 def pick_text(mapping: Mapping[str, str] | str | None, lang: str) -> str:
-    """One language out of a {nb: ..., en: ...} mapping from a data file; bokmål when the
-    other language is missing, so a half-translated entry still shows something true."""
+    """One language out of a {nb: ..., nn: ..., en: ...} mapping from a data file; bokmål when
+    the language asked for is missing, so a text kept as published still shows something true."""
     if mapping is None:
         return ""
     if isinstance(mapping, str):

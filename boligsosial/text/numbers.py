@@ -17,7 +17,7 @@ from boligsosial.text.i18n import t, t_list
 NBSP = "\u00a0"
 
 # (decimal sign, thousands separator) per language.
-SEPARATORS = {"nb": (",", NBSP), "en": (".", ",")}
+SEPARATORS = {"nb": (",", NBSP), "nn": (",", NBSP), "en": (".", ",")}  # nynorsk writes numbers as bokmål
 
 # SSB's table symbols (see etl/tidy.py STATUS_SYMBOLS) -> interface text ids.
 STATUS_TEXT = {
@@ -164,7 +164,7 @@ def _month_name(month: str, lang: str) -> str:
 # where the unit is given once in the heading or on the axis.
 
 # Units written as a sign right after the number rather than as a word in a heading.
-UNIT_SIGNS = {"percent": {"nb": NBSP + "%", "en": "%"}}
+UNIT_SIGNS = {"percent": {"nb": NBSP + "%", "nn": NBSP + "%", "en": "%"}}
 
 
 def format_short(row: Mapping[str, Any], lang: str) -> str:

@@ -90,7 +90,7 @@ def _target(config: Mapping[str, Any] | None, lang: str) -> Target | None:
     target = strategy_rows.strategy_target(config["strategy"], config["target_no"])
     if target is None or target.get("target_value") is None:
         return None
-    return Target(target["target_value"], pick_text({"nb": target["text_nb"], "en": target["text_en"]}, lang))
+    return Target(target["target_value"], pick_text({"nb": target["text_nb"], "nn": target.get("text_nn"), "en": target["text_en"]}, lang))
 
 
 @dataclass

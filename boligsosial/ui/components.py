@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from boligsosial.domain import sources
 from boligsosial.domain.remarks import flags
-from boligsosial.text.i18n import pick_text, t
+from boligsosial.text.i18n import LANGUAGES, language_switch, pick_text, t
 from boligsosial.text.numbers import format_date, format_period, value_parts
 from boligsosial.warehouse import db, series_rows
 
@@ -43,8 +43,7 @@ def page(lang: str, path: str, children: list, view: Any = None) -> html.Div:
     texts depend on the language, which only the page's layout function gets from the URL.
     Given the page's `view` (url_state.View), the language switch keeps every other choice in
     the URL, so switching language shows the same view in the other language."""
-    other = "en" if lang == "nb" else "nb"
-    switch_href = view.url(path, lang=other) if view is not None else href(path, other)
+    switch = language_switch(lang, lambda code: view.url(path, lang=code) if view is not None else href(path, code))
     return html.Div(
         className="site",
         children=[
@@ -60,15 +59,20 @@ def page(lang: str, path: str, children: list, view: Any = None) -> html.Div:
                             className="site-nav",
                             **{"aria-label": t("site.nav_label", lang)},
                         ),
-                        # Named in its own language, and marked so, so a screen reader says it right.
-                        html.A(
-                            t("site.lang_switch", lang),
-                            href=switch_href,
-                            lang=other,
-                            hrefLang=other,
-                            className="lang-switch",
-                            # assets/card.js keeps it in step when a tab changes the URL.
-                            **({"data-keeps-view": ""} if view is not None else {}),
+                        # Each language named in itself, and marked so, so a screen reader says it right.
+                        html.Nav(
+                            html.Ul([html.Li(html.A(
+                                entry["name"],
+                                href=entry["href"],
+                                lang=entry["code"],
+                                hrefLang=entry["code"],
+                                className="lang-switch",
+                                **({"aria-current": "true"} if entry["current"] else {}),
+                                # assets/card.js keeps it in step when a tab changes the URL.
+                                **({"data-keeps-view": ""} if view is not None else {}),
+                            )) for entry in switch]),
+                            className="lang-nav",
+                            **{"aria-label": t("site.lang_label", lang)},
                         ),
                     ],
                 ),
@@ -130,7 +134,7 @@ def rejected_parameters(names: Iterable[str], lang: str) -> html.Div | None:
     if not names:
         return None
     return html.Div(
-        html.P(t("params.rejected", lang, names=", ".join(f"«{name}»" if lang == "nb" else f"“{name}”" for name in names))),
+        html.P(t("params.rejected", lang, names=", ".join(f"«{name}»" if lang != "en" else f"“{name}”" for name in names))),
         className="notice notice-info",
         role="status",
     )
@@ -152,7 +156,7 @@ def warehouse_missing() -> html.Section:
                     commands,
                 ],
             )
-            for lang in ("nb", "en")
+            for lang in LANGUAGES
         ],
     )
 

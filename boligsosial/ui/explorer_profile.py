@@ -75,7 +75,7 @@ def partnership_section(periods: list[Row], lang: str) -> html.Section | None:
 
 def strategy_section(strategy: Row, lang: str) -> html.Section:
     heading_id = f"strategy-{strategy['id']}"
-    name = pick_text({"nb": strategy["name_nb"], "en": strategy["name_en"]}, lang)
+    name = pick_text({"nb": strategy["name_nb"], "nn": strategy.get("name_nn"), "en": strategy["name_en"]}, lang)
     facts = []
     if strategy.get("published"):
         facts.append(t("explorer.strategy_adopted", lang, date=format_date(strategy["published"], lang)))
@@ -83,10 +83,10 @@ def strategy_section(strategy: Row, lang: str) -> html.Section:
         facts.append(t("explorer.strategy_case", lang, code=strategy["publication_code"]))
     source: list = [t("strategy.source", lang), " ", strategy.get("source_publisher") or "", ", "]
     title = strategy.get("source_title") or ""
-    quoted = f"«{title}»" if lang == "nb" else f"“{title}”"
+    quoted = f"«{title}»" if lang != "en" else f"“{title}”"
     source += [html.A(title, href=strategy["source_url"]) if strategy.get("source_url") else quoted, "."]
-    goals = [html.Li(pick_text({"nb": g["text_nb"], "en": g["text_en"]}, lang)) for g in strategy["goals"]]
-    areas = [html.Li(pick_text({"nb": a["text_nb"], "en": a["text_en"]}, lang)) for a in strategy["priority_areas"]]
+    goals = [html.Li(pick_text({"nb": g["text_nb"], "nn": g.get("text_nn"), "en": g["text_en"]}, lang)) for g in strategy["goals"]]
+    areas = [html.Li(pick_text({"nb": a["text_nb"], "nn": a.get("text_nn"), "en": a["text_en"]}, lang)) for a in strategy["priority_areas"]]
     return html.Section(
         [
             html.H2(name, id=heading_id),

@@ -107,7 +107,7 @@ _CATALOGUE_SQL = """
     LEFT JOIN per_indicator p ON p.indicator_id = i.id
     WHERE ($id IS NULL OR i.id = $id)
       AND ($words IS NULL OR list_bool_and(list_transform($words, lambda w: contains(lower(concat_ws(' ',
-            i.id, i.topic, i.title_nb, i.title_en, i.definition_nb, i.definition_en, p.source_text)), w))))
+            i.id, i.topic, i.title_nb, i.title_en, i.title_nn, i.definition_nb, i.definition_en, i.definition_nn, p.source_text)), w))))
     ORDER BY i.topic, i.id
 """
 

@@ -215,12 +215,24 @@ def per_version(key: tuple, build: Callable[[], Any]) -> Any:
 os.register_at_fork(before=close)
 
 
+def _with_nynorsk(found: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
+    """Give every `x_nb` column an `x_nn` beside it: the nynorsk text where the data has one,
+    else the bokmål (category labels, notes and source texts are kept as published, in bokmål),
+    so code can read `row[f"x_{lang}"]` in every interface language."""
+    pairs = [(c, c[:-3] + "_nn") for c in columns if c.endswith("_nb")]
+    for row in found if pairs else ():
+        for nb, nn in pairs:
+            if not row.get(nn):
+                row[nn] = row[nb]
+    return found
+
+
 def rows(sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     reader = cursor()
     try:
         reader.execute(sql, params or {})
         columns = [column[0] for column in reader.description]
-        return [dict(zip(columns, row)) for row in reader.fetchall()]
+        return _with_nynorsk([dict(zip(columns, row)) for row in reader.fetchall()], columns)
     except duckdb.Error as exc:
         if not _file_fault(exc):
             raise  # a mistake in the query, not in the file: a bug to see, not a data outage

@@ -175,7 +175,7 @@ def municipal_strategies(region_code: str) -> list[dict[str, Any]]:
     """The strategies a municipality or county has adopted for itself (kind 'municipal'), with
     source, adoption date and case number."""
     return db.rows(
-        """SELECT id, kind, name_nb, name_en, region_code, period_start, period_end, publication_code,
+        """SELECT id, kind, name_nb, name_en, name_nn, region_code, period_start, period_end, publication_code,
                   published, owners_nb, source_publisher, source_title, source_url
            FROM strategy WHERE kind = 'municipal' AND region_code = $code
            ORDER BY published DESC NULLS LAST, id""",

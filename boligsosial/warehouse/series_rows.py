@@ -17,7 +17,7 @@ def indicator(indicator_id: str) -> dict[str, Any] | None:
 _OBSERVATIONS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
            o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id,
-           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
+           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en, i.unit_label_nn,
            s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title, s.url AS source_url,
            s.published AS source_published
     FROM observation o
@@ -53,7 +53,7 @@ def observations(
 def comparability_breaks(indicator_id: str) -> list[dict[str, Any]]:
     """An indicator's method changes, oldest first: no line and no change across them."""
     return db.rows(
-        "SELECT period, reason_nb, reason_en FROM comparability_break WHERE indicator_id = $id ORDER BY period",
+        "SELECT period, reason_nb, reason_en, reason_nn FROM comparability_break WHERE indicator_id = $id ORDER BY period",
         {"id": indicator_id},
     )
 
@@ -63,7 +63,7 @@ def comparability_breaks(indicator_id: str) -> list[dict[str, Any]]:
 # source's retrieval date and licence for the card's About panel.
 # What a chart card shows with each observation `o`: its unit and its source in full.
 WITH_UNIT_AND_SOURCE = """
-           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en,
+           i.decimals, i.unit, i.unit_label_nb, i.unit_label_en, i.unit_label_nn,
            s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title, s.url AS source_url,
            s.published AS source_published, s.fetched_at AS source_fetched_at,
            s.license AS source_license, s.publisher_kind AS source_publisher_kind

@@ -10,7 +10,7 @@ never a Host header that was merely sent. A client that sends it back in If-None
 304 until the ETL publishes new data; Last-Modified is when that data was built. Responses may
 be cached for a few minutes, not for ever: the same address gives new figures after a refresh.
 
-Errors are JSON in both languages: {"error": {"status", "message_nb", "message_en",
+Errors are JSON in every language: {"error": {"status", "message_nb", "message_nn", "message_en",
 "parameter"}}. Nothing internal reaches a client: no stack trace, no server path.
 """
 from __future__ import annotations
@@ -159,7 +159,7 @@ def unknown_route(_rest: str):
 
 @blueprint.errorhandler(SelectionError)
 def _bad_parameter(error: SelectionError):
-    return _error_response(400, error.message_nb, error.message_en, error.parameter)
+    return _error_response(400, error.message_nb, error.message_en, error.parameter, error.message_nn)
 
 
 @blueprint.errorhandler(export_rows.TooManyRows)
@@ -189,11 +189,13 @@ def _unknown_indicator(indicator_id: str) -> Response:
 
 
 def _error(status: int, key: str, parameter: str | None = None, **values: Any) -> Response:
-    return _error_response(status, t(key, "nb", **values), t(key, "en", **values), parameter)
+    return _error_response(status, t(key, "nb", **values), t(key, "en", **values), parameter, t(key, "nn", **values))
 
 
-def _error_response(status: int, message_nb: str, message_en: str, parameter: str | None) -> Response:
-    body = {"error": {"status": status, "message_nb": message_nb, "message_en": message_en, "parameter": parameter}}
+def _error_response(status: int, message_nb: str, message_en: str, parameter: str | None,
+                    message_nn: str | None = None) -> Response:
+    body = {"error": {"status": status, "message_nb": message_nb, "message_nn": message_nn or message_nb,
+                      "message_en": message_en, "parameter": parameter}}
     response = _json(body)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"

@@ -3,7 +3,7 @@
 - An address that is no page answers 404 with a page that says so (boligsosial/web/page_route.py).
 - Any other HTTP error gets a page in the reader's language inside the site frame, or, for the
   API (and the Dash routes the site refuses), JSON in the API's error format (boligsosial/web/api.py):
-  {"error": {"status", "message_nb", "message_en", "parameter"}}.
+  {"error": {"status", "message_nb", "message_nn", "message_en", "parameter"}}.
 - An exception nobody handled answers 500 with a reference the logs also carry: never a stack
   trace, whatever the environment says (FLASK_DEBUG cannot switch debug on in production).
 - A warehouse that cannot be served (missing, corrupt or incomplete: boligsosial/warehouse/integrity.py)
@@ -111,15 +111,15 @@ def unavailable_notice(kind: str) -> html.Section:
                 html.P(t("warehouse.problem.rebuild", lang)),
                 commands,
             ])
-            for lang in ("nb", "en")
+            for lang in i18n.LANGUAGES
         ],
     )
 
 
 def _json(status: int, message) -> Response:
     """`message(lang)` gives the text in each language."""
-    response = jsonify({"error": {"status": status, "message_nb": message("nb"), "message_en": message("en"),
-                                  "parameter": None}})
+    response = jsonify({"error": {"status": status, "message_nb": message("nb"), "message_nn": message("nn"),
+                                  "message_en": message("en"), "parameter": None}})
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -19,7 +19,7 @@ from boligsosial.warehouse import catalogue_rows, db, series_rows
 SITE = "Boligsosial statistikk"
 
 # Separator and decimal sign of the CSV per language: what Excel expects in that locale.
-CSV_FORMAT = {"nb": (";", ","), "en": (",", ".")}
+CSV_FORMAT = {"nb": (";", ","), "nn": (";", ","), "en": (",", ".")}
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STATUS_SYMBOLS = frozenset(STATUS_TEXT) | {""}

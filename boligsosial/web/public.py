@@ -130,13 +130,13 @@ def _urls(chart: PublicChart | PublicMap, site: str) -> dict[str, str]:
     if view is not None:
         year = view.year  # without one, an embed shows the latest year as new data arrives
         query = MapView(view.level, year).query_string() + f"&lang={chart.lang}"
-        other_query = MapView(view.level, year).query_string() + f"&lang={'en' if chart.lang == 'nb' else 'nb'}"
+        in_language = lambda code: MapView(view.level, year).query_string() + f"&lang={code}"  # noqa: E731
     else:
         query = data_query
-        other_query = replace(chart.selection, lang="en" if chart.lang == "nb" else "nb").query_string()
+        in_language = lambda code: replace(chart.selection, lang=code).query_string()  # noqa: E731
     return {
         "canonical": f"{site}/figur/{indicator_id}?{query}",
-        "other_lang": f"/figur/{indicator_id}?{other_query}",
+        "languages": i18n.language_switch(chart.lang, lambda code: f"/figur/{indicator_id}?{in_language(code)}"),
         "embed": f"{site}/embed/{indicator_id}?{query}",
         "svg": f"/figur/{indicator_id}.svg?{query}",
         "png": f"/figur/{indicator_id}.png?{query}",
@@ -170,7 +170,7 @@ def _page_context(shown: PublicChart | PublicMap, site: str, embed: bool = False
                   f'height="{height}" style="border:0;max-width:760px" loading="lazy"></iframe>')
     return {
         "lang": lang,
-        "other_lang": "en" if lang == "nb" else "nb",
+        "languages": urls["languages"],
         "t": lambda key, **values: t(key, lang, **values),
         "chart": shown,
         "svg_wide": Markup(wide),
@@ -289,15 +289,13 @@ def _not_found(indicator_id: str, lang: str) -> Response:
 
 def error_page(status: int, heading: str, message: str, lang: str | None = None) -> Response:
     lang = lang or request_lang()
-    other = "en" if lang == "nb" else "nb"
     args = {k: v for k, v in request.args.items(multi=False)}
-    args["lang"] = other
+    languages = i18n.language_switch(lang, lambda code: request.path + "?" + urlencode(args | {"lang": code}))
     context = {
-        "lang": lang, "other_lang": other, "t": lambda key, **values: t(key, lang, **values),
+        "lang": lang, "languages": languages, "t": lambda key, **values: t(key, lang, **values),
         "heading": t(heading, lang), "message": message, "status": status,
         "urls": {"home": components.href("/", lang), "data": components.href("/data", lang), "css": static_assets.asset_url("figur.css"),
-                 "icon": static_assets.favicon_url(),
-                 "other_lang": f"{request.path}?{urlencode(args)}"},
+                 "icon": static_assets.favicon_url()},
         "site_name": t("site.name", lang),
     }
     response = Response(render_template("figur_error.html", **context), status=status, mimetype="text/html")
