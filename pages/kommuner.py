@@ -40,6 +40,7 @@ dash.register_page(
     description="Tallene for én kommune eller ett fylke mot fylket og landet, rangeringer, lignende kommuner og utvikling over tid.",
     order=4,
     title_id="page.kommuner.title",
+    description_id="page.kommuner.description",  # in the reader's language, for shared links
     name_id="page.kommuner.name",
 )
 
