@@ -1,5 +1,5 @@
-"""Load: 50 readers for 60 s across app pages, Dash callbacks, public chart pages, the API and
-downloads, against gunicorn on 127.0.0.1 (2 workers, as `make serve`) serving a warehouse
+"""Load: 50 readers for 60 s across app pages, public chart pages, the API, downloads and
+health checks, against gunicorn on 127.0.0.1 (2 workers, as `make serve`) serving a warehouse
 freshly built from the bundled data in a temporary folder.
 
 What is asked for, and how often: bench/mix.yaml (URLs that do not answer when the run starts

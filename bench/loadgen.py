@@ -50,18 +50,15 @@ ACCESS_FORMAT = "%(m)s %(U)s?%(q)s %(s)s %(D)s"
 
 @dataclass(frozen=True)
 class Target:
-    """One request a reader can make. `route` names it in per-route figures (by default its
-    route pattern, see route_of)."""
+    """One request a reader can make; per-route figures name it by its route pattern (route_of)."""
 
     group: str
     path: str
     method: str = "GET"
-    body: str | None = None  # JSON text, for POST
-    route: str = ""
 
     @property
     def name(self) -> str:
-        return self.route or route_of(self.method, self.path)
+        return route_of(self.method, self.path)
 
 
 def route_of(method: str, path: str) -> str:
@@ -83,43 +80,15 @@ def route_of(method: str, path: str) -> str:
 def group_of(method: str, path: str) -> str:
     """The kind of request, for the load mix and the per-group figures."""
     bare = path.split("?", 1)[0]
-    if method == "POST" and bare == "/_dash-update-component":
-        return "callback"
     if bare == "/healthz":
         return "healthz"
     if bare.startswith(("/figur/", "/embed/")):
         return "public"
     if bare.startswith("/api/"):
         return "download" if FILE_DOWNLOAD.search(path) else "api"
-    if bare.startswith(("/assets/", "/_dash-", "/static/")):
+    if bare.startswith(("/assets/", "/static/")):
         return "static"
     return "page"
-
-
-def callback_body(dependencies: list[dict], values: dict[str, object]) -> str | None:
-    """The JSON body Dash's renderer POSTs to /_dash-update-component for the callback whose
-    inputs include every "id.property" named in `values` (found in /_dash-dependencies), with
-    those input values; None if there is no such callback.
-
-    Multi-output callbacks name their outputs as "..a.b...c.d.."; the renderer sends that string
-    as `output` and the parsed list as `outputs`."""
-    for dependency in dependencies:
-        inputs = [f"{item['id']}.{item['property']}" for item in dependency.get("inputs", [])]
-        if not values or not set(values) <= set(inputs):
-            continue
-        output = dependency["output"]
-        names = output.strip(".").split("...") if output.startswith("..") else [output]
-        outputs = [dict(zip(("id", "property"), name.rsplit(".", 1))) for name in names]
-        body = {
-            "output": output,
-            "outputs": outputs if output.startswith("..") else outputs[0],
-            "inputs": [{"id": item["id"], "property": item["property"], "value": values.get(name)}
-                       for item, name in zip(dependency["inputs"], inputs)],
-            "changedPropIds": [next(iter(values))],
-            "state": [{"id": item["id"], "property": item["property"]} for item in dependency.get("state", [])],
-        }
-        return json.dumps(body, separators=(",", ":"))
-    return None
 
 
 def pick(targets: dict[str, list[Target]], mix: dict[str, float], rng: random.Random) -> Target:
@@ -165,24 +134,10 @@ def crawl(base: str) -> dict[str, list[str]]:
 
 def load_mix(base: str, path: Path = MIX_FILE) -> tuple[dict[str, list[Target]], dict[str, float], dict[str, str]]:
     """The targets of bench/mix.yaml that answer now, by group; the mix weights; and the
-    targets left out with the reason. Callback bodies are built from /_dash-dependencies."""
+    targets left out with the reason."""
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     wanted = [Target(group, url) for group, urls in spec["urls"].items() for url in urls]
-    missing: dict[str, str] = {}
-    try:
-        dependencies = requests.get(base + "/_dash-dependencies", timeout=TIMEOUT).json()
-    except (requests.RequestException, ValueError) as exc:
-        dependencies = []
-        missing["GET /_dash-dependencies"] = type(exc).__name__
-    for pathname in spec.get("callback", []):
-        body = callback_body(dependencies, {"_pages_location.pathname": pathname, "_pages_location.search": ""})
-        if body is None:
-            missing[f"callback {pathname}"] = "no routing callback in /_dash-dependencies"
-            continue
-        wanted.append(Target("callback", "/_dash-update-component", "POST", body,
-                             route=f"POST /_dash-update-component pathname={pathname}"))
-    kept, unanswered = available(base, wanted)
-    missing.update(unanswered)
+    kept, missing = available(base, wanted)
     targets: dict[str, list[Target]] = defaultdict(list)
     for target in kept:
         targets[target.group].append(target)
@@ -195,8 +150,7 @@ def available(base: str, targets: Iterable[Target]) -> tuple[list[Target], dict[
     kept, missing = [], {}
     for target in targets:
         try:
-            response = session.request(target.method, base + target.path, data=target.body, timeout=TIMEOUT,
-                                       headers={"Content-Type": "application/json"} if target.body else None)
+            response = session.request(target.method, base + target.path, timeout=TIMEOUT)
             if response.status_code < 400:
                 kept.append(target)
             else:
@@ -368,8 +322,7 @@ def warm(base: str, targets: list[Target], workers: int) -> None:
     def ask_all() -> None:
         session = requests.Session()
         for target in targets:
-            session.request(target.method, base + target.path, data=target.body, timeout=TIMEOUT,
-                            headers={"Content-Type": "application/json"} if target.body else None)
+            session.request(target.method, base + target.path, timeout=TIMEOUT)
 
     threads = [threading.Thread(target=ask_all) for _ in range(2 * workers)]
     for thread in threads:
@@ -457,8 +410,7 @@ class Readers:
             target = pick(self.targets, self.mix, rng)
             started = time.perf_counter()
             try:
-                response = session.request(target.method, self.base + target.path, data=target.body, timeout=TIMEOUT,
-                                           headers={"Content-Type": "application/json"} if target.body else None)
+                response = session.request(target.method, self.base + target.path, timeout=TIMEOUT)
                 self.recorder.add(target, time.perf_counter() - started, response, count_header=self.count_header)
             except requests.RequestException as exc:
                 self.recorder.add(target, time.perf_counter() - started, None, type(exc).__name__)

@@ -181,7 +181,7 @@ def main() -> int:
                     proxy.stop()
                 figures["cache"] = {"hit_ratio": hit_ratio(statuses), "statuses": dict(statuses),
                                     "note": "HIT / requests that went through the cache; '-' = not cached by design "
-                                            "(health check, /status, callbacks)"}
+                                            "(health check, /status)"}
                 figures["version_question_cached_for"] = ttl
                 loadgen.print_run(f"nginx, {label}", figures)
                 print(f"  cache hit ratio {figures['cache']['hit_ratio']} ({dict(statuses)})", flush=True)

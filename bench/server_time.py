@@ -1,13 +1,10 @@
-"""Server time of every API route and of Dash's callbacks, at one user and under load; and how a
-public page's throughput compares with a static file of the same bytes on the same server.
+"""Server time of every API route and download, at one user and under load; and how a public
+page's throughput compares with a static file of the same bytes on the same server.
 
 1. One user: every API route (each route of data/openapi.yaml and the API's index, with the
-   sample URLs of bench/mix.yaml) and Dash's pages routing callback (the app has no callbacks of
-   its own, and since its pages are no longer rendered by Dash in the browser no page calls this
-   one either; it is timed for the fallback path, with the body Dash's renderer would send, built
-   from /_dash-dependencies) asked
-   SERVER_TIME_REPEAT times each, one request at a time. Server time is gunicorn's own
-   (access log %(D)s); the client's time is given beside it.
+   sample URLs of bench/mix.yaml) and every download of the mix, asked SERVER_TIME_REPEAT times
+   each, one request at a time. Server time is gunicorn's own (access log %(D)s); the client's
+   time is given beside it.
 2. Under load: the load bench's mix (bench/mix.yaml, LOAD_USERS readers) for SERVER_TIME_LOAD_SECONDS;
    server time per route from the access log, client time per route from the readers.
 3. Throughput ratio: wrk (`apt-get install wrk`) against a page and against /static/<file>, the
@@ -16,7 +13,6 @@ public page's throughput compares with a static file of the same bytes on the sa
    median ratio is reported). Target: public page / static file >= 0.5. App pages and an
    API CSV are measured too, for reference.
 
-Target for callbacks: p95 <= 20 ms at one user (printed as met or not met).
 Written to bench/results/server_time.json. Run: .venv/bin/python bench/server_time.py
 """
 from __future__ import annotations
@@ -48,7 +44,6 @@ WRK_SECONDS = int(os.environ.get("WRK_SECONDS", "3"))
 # reported: other work on the machine then weighs on both sides alike.
 WRK_ROUNDS = int(os.environ.get("WRK_ROUNDS", "3"))
 WRK_CONNECTIONS = 4  # two per worker: the workers never wait for a request, the client stays light
-CALLBACK_TARGET_MS = 20.0
 RATIO_TARGET = 0.5
 OPENAPI = loadgen.ROOT / "data" / "openapi.yaml"
 # Pages whose throughput is compared with a static file: public pages (the target), then references.
@@ -129,9 +124,7 @@ def one_user(server: loadgen.Gunicorn, targets: list[loadgen.Target]) -> dict:
         for _ in range(REPEAT):
             started = time.perf_counter()
             try:
-                response = session.request(target.method, server.url + target.path, data=target.body,
-                                           timeout=loadgen.TIMEOUT,
-                                           headers={"Content-Type": "application/json"} if target.body else None)
+                response = session.request(target.method, server.url + target.path, timeout=loadgen.TIMEOUT)
             except requests.RequestException as exc:
                 failed[type(exc).__name__] += 1
                 continue
@@ -141,7 +134,7 @@ def one_user(server: loadgen.Gunicorn, targets: list[loadgen.Target]) -> dict:
             client.append(time.perf_counter() - started)
         time.sleep(0.2)  # gunicorn logs a request just after answering it
         rows = server.access_rows()[before:]
-        result[target.route or f"{target.method} {target.path}"] = {
+        result[f"{target.method} {target.path}"] = {
             "route": target.name,
             "server": loadgen.percentiles([seconds for *_, status, seconds in rows if status < 400]),
             "client": loadgen.percentiles(client),
@@ -183,11 +176,11 @@ def main() -> int:
         try:
             targets, mix, missing = loadgen.load_mix(server.url)
             loadgen.print_missing(missing)
-            timed = targets.get("api", []) + targets.get("download", []) + targets.get("callback", [])
+            timed = targets.get("api", []) + targets.get("download", [])
             not_covered = uncovered(api_routes(), [t.path for t in timed])
             loadgen.warm(server.url, timed, WORKERS)
 
-            print(f"one user: {len(timed)} API URLs and callbacks, {REPEAT} requests each ...", flush=True)
+            print(f"one user: {len(timed)} API and download URLs, {REPEAT} requests each ...", flush=True)
             single = one_user(server, timed)
 
             print(f"under load: {USERS} readers (think {THINK} s) for {LOAD_SECONDS:.0f} s ...", flush=True)
@@ -201,8 +194,6 @@ def main() -> int:
         finally:
             server.stop()
 
-    callbacks = {key: value for key, value in single.items() if value["route"].startswith("POST /_dash-update-component")}
-    worst_callback = max((v["server"].get("p95_ms", 0) for v in callbacks.values()), default=None)
     public_ratios = [entry[label]["ratio"] for entry in compared.values() if entry["kind"] == "public"
                      for label in ENCODINGS if entry[label]["ratio"] is not None]
     result = {
@@ -220,8 +211,6 @@ def main() -> int:
             "cpu_busy_share": figures["cpu_busy_share"],
             "host_load_average": figures["host_load_average"],
         },
-        "callback_target": {"p95_ms_at_one_user": CALLBACK_TARGET_MS, "worst_p95_ms": worst_callback,
-                            "met": worst_callback is not None and worst_callback <= CALLBACK_TARGET_MS},
         "throughput_vs_static": {"wrk": f"-t1 -c{WRK_CONNECTIONS} -d{WRK_SECONDS}s, {WRK_ROUNDS} rounds in turns",
                                  "pages": compared,
                                  "target_public_ratio": RATIO_TARGET,
@@ -250,9 +239,6 @@ def _print(result: dict) -> None:
           f"{loaded['failed']} failed):")
     for route, p in loaded["server_time_by_route"].items():
         print(f"  {route[:78]:78} p50 {p['p50_ms']:7.1f}  p95 {p['p95_ms']:7.1f}  n={p['count']}")
-    target = result["callback_target"]
-    print(f"callbacks at one user: worst p95 {target['worst_p95_ms']} ms; target <= {target['p95_ms_at_one_user']} ms: "
-          f"{'met' if target['met'] else 'NOT met'} (Dash's routing callback: no page calls it, see docs/decisions.md)")
     compared = result["throughput_vs_static"]
     for path, entry in compared["pages"].items():
         for label in ENCODINGS:

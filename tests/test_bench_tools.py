@@ -1,9 +1,8 @@
-"""The pure parts of the bench scripts (bench/): percentiles, the URL mix, route names, Dash's
-callback body, gunicorn's and wrk's output, the nginx config. No timing is asserted here: the
+"""The pure parts of the bench scripts (bench/): percentiles, the URL mix, route names,
+gunicorn's and wrk's output, the nginx config. No timing is asserted here: the
 benches measure, these tests check that what they compute from a measurement is right."""
 from __future__ import annotations
 
-import json
 import random
 import sys
 from collections import Counter
@@ -59,7 +58,7 @@ def test_route_and_group_names():
     assert loadgen.route_of("GET", "/figur/homeless.svg?lang=en") == "GET /figur/{id}.svg"
     assert loadgen.route_of("GET", "/embed/homeless") == "GET /embed/{id}"
     assert loadgen.route_of("GET", "/bostedslose?lang=en") == "GET /bostedslose"
-    assert loadgen.group_of("POST", "/_dash-update-component") == "callback"
+    assert loadgen.group_of("GET", "/assets/style.css") == "static"
     assert loadgen.group_of("GET", "/api/v1/download/boligsosial.zip") == "download"
     assert loadgen.group_of("GET", "/api/v1/indicators/homeless/data.xlsx?region=all") == "download"
     assert loadgen.group_of("GET", "/api/v1/indicators?q=bolig") == "api"
@@ -70,7 +69,9 @@ def test_route_and_group_names():
 
 def test_the_mix_file_names_only_known_groups_and_covers_every_api_route():
     spec = yaml.safe_load(loadgen.MIX_FILE.read_text(encoding="utf-8"))
-    assert set(spec["mix"]) == set(spec["urls"]) | {"callback"}
+    assert set(spec["mix"]) == set(spec["urls"])
+    # Dash's browser routes answer 404 (boligsosial/web/page_route.py): the mix asks none of them.
+    assert not any("/_dash-" in url for urls in spec["urls"].values() for url in urls)
     for group, urls in spec["urls"].items():
         assert urls, group
         assert all(loadgen.group_of("GET", url) == group for url in urls), group
@@ -84,35 +85,6 @@ def test_uncovered_matches_route_patterns():
     assert server_time.uncovered(patterns, paths) == ["/api/v1/indicators/{id}"]
 
 
-# ------------------------------------------------------------------------------ Dash's callback body
-
-DEPENDENCIES = [
-    {"output": ".._pages_content.children..._pages_store.data..",
-     "inputs": [{"id": "_pages_location", "property": "pathname"}, {"id": "_pages_location", "property": "search"}],
-     "state": [], "clientside_function": None},
-    {"output": "_pages_dummy.children", "inputs": [{"id": "_pages_store", "property": "data"}], "state": [],
-     "clientside_function": {"namespace": "x", "function_name": "y"}},
-]
-
-
-def test_callback_body_is_what_the_renderer_sends_for_the_routing_callback():
-    body = json.loads(loadgen.callback_body(DEPENDENCIES, {"_pages_location.pathname": "/data", "_pages_location.search": ""}))
-    assert body == {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/data"},
-                   {"id": "_pages_location", "property": "search", "value": ""}],
-        "changedPropIds": ["_pages_location.pathname"],
-        "state": [],
-    }
-
-
-def test_callback_body_of_a_single_output_and_of_no_match():
-    body = json.loads(loadgen.callback_body(DEPENDENCIES, {"_pages_store.data": {}}))
-    assert body["outputs"] == {"id": "_pages_dummy", "property": "children"}
-    assert loadgen.callback_body(DEPENDENCIES, {"nothing.value": 1}) is None
-
-
 # ------------------------------------------------------------------------------ server output
 
 
@@ -121,11 +93,11 @@ def test_access_log_lines_give_method_path_status_and_seconds():
         "[2026-11-21 08:00:00 +0000] [1] [INFO] Booting worker with pid: 2",
         "GET /api/v1/regions?level=county 200 12345",
         "GET /healthz? 200 800",
-        "POST /_dash-update-component? 500 99000",
+        "GET /data? 500 99000",
     ]
     rows = loadgen.parse_access_log(lines)
     assert rows == [("GET", "/api/v1/regions?level=county", 200, 0.012345), ("GET", "/healthz", 200, 0.0008),
-                    ("POST", "/_dash-update-component", 500, 0.099)]
+                    ("GET", "/data", 500, 0.099)]
     times = loadgen.server_times(rows)
     assert set(times) == {"GET /api/v1/regions", "GET /healthz"}  # failed requests are not timed
     assert times["GET /api/v1/regions"]["p50_ms"] == 12.3
@@ -192,8 +164,8 @@ def test_nginx_cache_key_is_the_data_version_and_the_version_question_ttl_is_hon
     assert "proxy_cache off;" in version_block
     cached = rendered(tmp_path, "1s").split("location = /_data_version", 1)[1].split("}", 1)[0]
     assert "proxy_cache_valid 200 1s;" in cached and "proxy_cache version;" in cached
-    # Health checks, the live status page and callbacks bypass the cache.
-    for path in ("/healthz", "/status", "/_dash-update-component"):
+    # Health checks and the live status page bypass the cache.
+    for path in ("/healthz", "/status"):
         assert f"location = {path} {{ proxy_pass http://app; }}" in strict
 
 
