@@ -169,4 +169,4 @@ def test_the_start_page_prints_with_every_chart_on_paper(page_at, real_server, t
         first_words = " ".join(key.split()[:3])
         assert first_words in text, first_words
     assert "Denne visningen:" in text  # the address of each view is printed
-    assert "Oversikt" not in page.locator("nav").inner_text() or not page.locator("nav").is_visible()
+    assert "Oversikt" not in page.locator("nav.site-nav").inner_text() or not page.locator("nav.site-nav").is_visible()
