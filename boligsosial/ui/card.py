@@ -37,7 +37,7 @@ from boligsosial.text.i18n import pick_text, t
 from boligsosial.text.numbers import format_period
 from boligsosial.ui import card_about, links
 from boligsosial.ui.card_content import LOADERS, Content
-from boligsosial.ui.components import source_line
+from boligsosial.ui.components import source_line, switch
 
 Row = Mapping[str, Any]
 Spec = Mapping[str, Any]
@@ -168,30 +168,8 @@ def _switches(spec: Spec, lang: str, view: View, path: str, base: str, catalogue
 
 
 def _switch(label: str, param: str, options: list[tuple[str, str]], view: View, path: str, base: str) -> html.Div:
-    label_id = f"{base}-{param.split('-')[0]}-label"
-    current = view.get(param)
-    return html.Div(
-        [
-            html.Span(label, id=label_id, className="switch-label"),
-            html.Ul(
-                [
-                    html.Li(
-                        html.A(
-                            text,
-                            href=view.url(path, fragment=base, **{param: value}),
-                            className="switch-option",
-                            **({"aria-current": "true"} if value == current else {}),
-                            **{"data-keeps-view": ""},
-                        )
-                    )
-                    for value, text in options
-                ]
-            ),
-        ],
-        className="switch",
-        role="group",
-        **{"aria-labelledby": label_id},
-    )
+    links = [(value, text, view.url(path, fragment=base, **{param: value})) for value, text in options]
+    return switch(label, f"{base}-{param.split('-')[0]}-label", links, view.get(param), keeps_view=True)
 
 
 def _share(base: str, lang: str, view: View, path: str, spec: Spec, content: Content) -> html.Details:

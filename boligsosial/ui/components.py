@@ -275,6 +275,21 @@ def headline_tile(tile: Mapping[str, Any], lang: str) -> html.Section:
     )
 
 
+def switch(label: str, label_id: str, options: Iterable[tuple[str, str, str]], current: str,
+           keeps_view: bool = False) -> html.Div:
+    """A choice of views ("Vis: Personer | Per 1 000 innbyggere") as plain links, (value, text,
+    href) each: it works without JavaScript and every view has its own address; the current one
+    is marked aria-current. `keeps_view`: assets/card.js keeps the card's tab in these links."""
+    return html.Div(
+        [html.Span(label, id=label_id, className="switch-label"),
+         html.Ul([html.Li(html.A(text, href=href, className="switch-option",
+                                 **({"aria-current": "true"} if value == current else {}),
+                                 **({"data-keeps-view": ""} if keeps_view else {})))
+                  for value, text, href in options])],
+        className="switch", role="group", **{"aria-labelledby": label_id},
+    )
+
+
 # ------------------------------------------------------------------------------ static HTML
 #
 # The server writes each page's layout as the HTML it sends (boligsosial/web/page_route.py), so

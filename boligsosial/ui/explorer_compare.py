@@ -22,7 +22,7 @@ from boligsosial.text.numbers import (
     is_missing,
 )
 from boligsosial.ui import card, links, tables
-from boligsosial.ui.components import source_line
+from boligsosial.ui.components import source_line, switch
 from boligsosial.warehouse import place_rows, series_rows
 
 Row = Mapping[str, Any]
@@ -30,14 +30,8 @@ TREND = "trend"  # the chart card's id
 
 
 def _switch(state: State, label: str, name: str, options: list[tuple[str, str]], current: str, fragment: str) -> html.Div:
-    label_id = f"switch-{name}-label"
-    return html.Div(
-        [html.Span(label, id=label_id, className="switch-label"),
-         html.Ul([html.Li(html.A(text, href=state.link(fragment, **{"period": "", name: value}), className="switch-option",
-                                 **({"aria-current": "true"} if value == current else {})))
-                  for value, text in options])],
-        className="switch", role="group", **{"aria-labelledby": label_id},
-    )
+    links = [(value, text, state.link(fragment, **{"period": "", name: value})) for value, text in options]
+    return switch(label, f"switch-{name}-label", links, current)
 
 
 def _measure_label(offer: Offer, measure: str, catalogue: Mapping[str, Row], lang: str) -> str:
