@@ -70,7 +70,11 @@ def test_language_switch_link(open_page, live_server):
     page.wait_for_url("**/?lang=en")
     page.wait_for_selector(".tile")
     assert page.evaluate("document.documentElement.lang") == "en"
-    page.get_by_role("link", name="Norsk (bokmål)").click()
+    page.get_by_role("link", name="Nynorsk").click()
+    page.wait_for_url("**/?lang=nn")
+    assert page.evaluate("document.documentElement.lang") == "nn"
+    assert page.locator("h1").inner_text() == "Bustadsosial statistikk"
+    page.get_by_role("link", name="Bokmål").click()
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.documentElement.lang") == "nb"
     assert errors == []

@@ -171,7 +171,12 @@ def test_the_language_switch_keeps_the_view(open_page, story_server):
     assert "lang=en" in page.url and "measure-tenure=share" in page.url and "tab-tenure=about" in page.url
     assert _selected_tabs(page, "tenure") == ["about"]
     assert page.locator("#card-tenure-about").get_by_text("TEST definition").first.is_visible()
-    page.get_by_role("link", name="Norsk (bokmål)").click()
+    page.get_by_role("link", name="Nynorsk").click()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.lang") == "nn"
+    assert "lang=nn" in page.url and "measure-tenure=share" in page.url and "tab-tenure=about" in page.url
+    assert _selected_tabs(page, "tenure") == ["about"]
+    page.get_by_role("link", name="Bokmål").click()
     page.wait_for_load_state("networkidle")
     assert "lang=" not in page.url and "tab-tenure=about" in page.url
     assert errors == []
