@@ -22,6 +22,8 @@ from boligsosial.web import errors
 from tests.live_server import start_gunicorn
 from tests.warehouse_factory import build_test_warehouse, publish_file
 
+pytestmark = pytest.mark.integration  # a real gunicorn and published files changed under it
+
 server = app_module.server
 
 

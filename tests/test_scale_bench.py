@@ -6,10 +6,13 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import scale_bench  # noqa: E402  (bench/ is not a package)
+
+pytestmark = pytest.mark.integration  # a full ETL run of the scale bench
 
 
 def _files(folder: Path) -> dict[str, int]:

@@ -16,6 +16,8 @@ from boligsosial.web import gunicorn_worker
 from tests.live_server import SlowClient, post_body, rss_mb, start_gunicorn, worker_pids
 from tests.warehouse_factory import build_test_warehouse
 
+pytestmark = pytest.mark.integration  # a real gunicorn
+
 
 @pytest.fixture
 def server(tmp_path):

@@ -23,6 +23,8 @@ from tests.fake_pxweb import (  # noqa: F401  (fake_ssb is a fixture)
     valid_in,
 )
 
+pytestmark = pytest.mark.integration  # real HTTP against the fake SSB
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

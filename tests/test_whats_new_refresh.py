@@ -17,6 +17,8 @@ from tests.atom_check import ATOM, check_feed
 from tests.fake_pxweb import fake_ssb  # noqa: F401  (fixture)
 from tests.html_doc import HtmlDoc
 
+pytestmark = pytest.mark.integration  # refreshes against the fake SSB over HTTP, in subprocesses
+
 ROOT = Path(__file__).resolve().parent.parent
 INDICATOR = "municipal_dwellings_per_1000"  # what the TEST table 12008 feeds (data/ssb_tables.yaml)
 
