@@ -87,19 +87,19 @@ def test_an_if_modified_since_in_the_future_is_ignored(client):
 # ------------------------------------------------------------------------------ request bodies
 
 
+class Unread(io.RawIOBase):
+    """A body that fails the test if anything reads it."""
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        raise AssertionError("the body was read")
+
+
 def test_a_body_over_the_limit_is_refused_from_its_length_before_it_is_read(client):
     build_test_warehouse(settings.warehouse_path())
-
-    class Unread(io.RawIOBase):
-        """A body that fails the test if anything reads it."""
-
-        def readable(self):
-            return True
-
-        def readinto(self, buffer):
-            raise AssertionError("the body was read")
-
-    response = client.post("/_dash-update-component", environ_overrides={
+    response = client.post("/api/v1/indicators", environ_overrides={
         "wsgi.input": Unread(), "CONTENT_LENGTH": str(300 * 1024 * 1024), "CONTENT_TYPE": "application/json"})
     assert response.status_code == 413
     error = response.get_json()["error"]
@@ -122,16 +122,8 @@ def test_the_page_says_why_in_the_readers_language(client):
 
 def test_a_body_without_a_length_is_refused_before_it_is_read(client):
     build_test_warehouse(settings.warehouse_path())
-
-    class Unread(io.RawIOBase):
-        def readable(self):
-            return True
-
-        def readinto(self, buffer):
-            raise AssertionError("the body was read")
-
     # As gunicorn passes a chunked body on: no length, and the stream ends where the body does.
-    response = client.post("/_dash-update-component", environ_overrides={
+    response = client.post("/api/v1/indicators", environ_overrides={
         "wsgi.input": Unread(), "CONTENT_LENGTH": "", "CONTENT_TYPE": "application/json",
         "HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input_terminated": True})
     assert response.status_code == 411
