@@ -5,6 +5,7 @@ only adds behaviour (tabs, copy link), so none of Dash's browser bundles are sen
 """
 from __future__ import annotations
 
+from functools import cache
 from html import escape
 
 from boligsosial.web import static_assets
@@ -25,16 +26,29 @@ def document(lang: str, title: str, body: str, head: str = "", scripts: bool = T
         *([] if index else ['<meta name="robots" content="noindex">']),
         f"<title>{escape(title)}</title>",
         *([head] if head else []),
-        f'<link rel="icon" type="image/x-icon" href="{escape(static_assets.favicon_url())}">',
-        *(f'<link rel="stylesheet" href="{escape(static_assets.asset_url(name))}">' for name in static_assets.stylesheets()),
+        _styles(),
         NO_SCRIPT_STYLE,
         "</head>",
         "<body>",
         body,
-        *((f'<script defer src="{escape(static_assets.asset_url(name))}"></script>' for name in static_assets.scripts())
-          if scripts else ()),
+        *([_scripts()] if scripts else []),
         "</body>",
         "</html>",
         "",
     ]
     return "\n".join(lines)
+
+
+# Once per process, as Dash stamps its assets: a page request lists no folder and stats no file.
+# A file changed under a running server is still served, only without the year-long lifetime.
+@cache
+def _styles() -> str:
+    icon = f'<link rel="icon" type="image/x-icon" href="{escape(static_assets.favicon_url())}">'
+    return "\n".join([icon, *(f'<link rel="stylesheet" href="{escape(static_assets.asset_url(name))}">'
+                             for name in static_assets.stylesheets())])
+
+
+@cache
+def _scripts() -> str:
+    return "\n".join(f'<script defer src="{escape(static_assets.asset_url(name))}"></script>'
+                     for name in static_assets.scripts())
