@@ -8,6 +8,7 @@ bench/hardening.py): a blocked server misses it by tens of seconds, a working on
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -53,17 +54,35 @@ def test_two_slow_clients_for_30_s_do_not_stall_the_health_check(server):
     assert "Traceback" not in server.log()
 
 
+def warm_every_worker(server) -> dict[int, float]:
+    """Serve pages concurrently until no worker's memory grows by more than 5 MB in a round.
+
+    Sequential requests can all land on one sync worker, leaving the other cold; its first page
+    (imports, caches) then grows it by 30-40 MB and was read as the POST's cost (CI, stop 18)."""
+    pages = ["/", "/bostedslose", "/vanskeligstilte", "/kommuner", "/figur/homeless"]
+    last = {pid: rss_mb(pid) for pid in worker_pids(server)}
+    for _ in range(10):
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for response in pool.map(lambda path: requests.get(server.url + path, timeout=30), pages * 4):
+                response.raise_for_status()
+        now = {pid: rss_mb(pid) for pid in worker_pids(server)}
+        if now.keys() == last.keys() and all(now[pid] - last[pid] < 5 for pid in now):
+            return now
+        last = now
+    return last
+
+
 def test_a_300_mb_post_is_refused_before_it_is_read_and_worker_memory_stays_flat(server):
-    for _ in range(8):  # every worker has served pages (imports done, caches warm)
-        requests.get(server.url + "/", timeout=30).raise_for_status()
-    before = {pid: rss_mb(pid) for pid in worker_pids(server)}
+    before = warm_every_worker(server)
     status, sent = post_body(server.url, "/_dash-update-component", 300 * 1024 * 1024)
     time.sleep(1)
     after = {pid: rss_mb(pid) for pid in worker_pids(server)}
     assert status == 413
     assert sent < 300 * 1024 * 1024  # the server stopped taking it
     assert after.keys() == before.keys()  # no worker died or was replaced
-    assert max(after[pid] - before[pid] for pid in before) < 30, (before, after)
+    # Reading the body would add at least 300 MB to one worker; a fifth of that leaves room for
+    # allocator noise without letting a read body pass.
+    assert max(after[pid] - before[pid] for pid in before) < 60, (before, after)
     assert requests.get(server.url + "/healthz", timeout=10).status_code == 200
 
 
