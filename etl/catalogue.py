@@ -38,7 +38,7 @@ INDICATOR_COLUMNS = [
     # Nynorsk, added after the others so the bokmål/English order above stays as it was.
     "title_nn", "unit_label_nn", "definition_nn", "comparability_nn", "compare_nn",
 ]
-EXPECTED_COLUMNS = ["indicator_id", "period", "status", "note_nb", "note_en"]
+EXPECTED_COLUMNS = ["indicator_id", "period", "status", "note_nb", "note_nn", "note_en"]
 BREAK_COLUMNS = ["indicator_id", "period", "reason_nb", "reason_en", "reason_nn"]
 _YEAR = re.compile(r"[0-9]{4}")
 UNIT_COLUMNS = ["id", "label_nb", "label_en"]
@@ -186,7 +186,7 @@ def load_expected(path: Path | str | None = None) -> pd.DataFrame:
         for period in expected_periods(series["periods"]):
             why = (series.get("missing") or {}).get(period) or {}
             rows.append({"indicator_id": entry["id"], "period": period, "status": why.get("status", ".."),
-                         "note_nb": why.get("nb", ""), "note_en": why.get("en", "")})
+                         **{f"note_{lang}": why.get(lang, "") for lang in ("nb", "nn", "en")}})
     return pd.DataFrame(rows, columns=EXPECTED_COLUMNS)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from etl.tidy import CONFIDENCE, QUALIFIERS, STATUS_SYMBOLS
+from etl.tidy import CONFIDENCE, QUALIFIERS, STATUS_SYMBOLS, TEXTS
 
 
 def _sql_list(values) -> str:
@@ -23,6 +23,19 @@ _BREAKDOWN_PARTS = """
     SELECT DISTINCT split_part(part, '=', 1) AS dimension, split_part(part, '=', 2) AS code
     FROM (SELECT unnest(string_split(breakdown, '|')) AS part FROM observation WHERE breakdown <> '')
 """
+
+
+def _empty(column: str) -> str:
+    return f"coalesce(trim({column}), '') = ''"
+
+
+def _any_empty(columns) -> str:
+    return " OR ".join(_empty(c) for c in columns)
+
+
+def _some_empty(columns) -> str:
+    """Some of the columns are empty and some are not: a text missing in some languages."""
+    return f"({_any_empty(columns)}) AND NOT ({' AND '.join(_empty(c) for c in columns)})"
 
 
 def _in_both(where: str) -> str:
@@ -74,11 +87,10 @@ CHECKS = [
         WHERE confidence NOT IN ({_sql_list(CONFIDENCE)}) AND NOT (confidence = '' AND source_id IS NULL)"""),
     Check("method changes name a known indicator", """
         SELECT indicator_id, period FROM comparability_break WHERE indicator_id NOT IN (SELECT id FROM indicator)"""),
-    Check("derived numbers say how they were derived, in bokmål and English", _in_both("""
-        WHERE derived AND (coalesce(trim(derivation_nb), '') = '' OR coalesce(trim(derivation_en), '') = '')""")),
-    Check("a note or derivation in one language has one in the other", _in_both("""
-        WHERE (coalesce(trim(note_nb), '') = '') <> (coalesce(trim(note_en), '') = '')
-           OR (coalesce(trim(derivation_nb), '') = '') <> (coalesce(trim(derivation_en), '') = '')""")),
+    Check("derived numbers say how they were derived, in bokmål, nynorsk and English", _in_both(f"""
+        WHERE derived AND ({_any_empty(TEXTS["derivation"])})""")),
+    Check("a note or derivation in one language has one in the others", _in_both(f"""
+        WHERE ({_some_empty(TEXTS["note"])}) OR ({_some_empty(TEXTS["derivation"])})""")),
     Check("note and derivation are the English texts (note_en, derivation_en)", _in_both("""
         WHERE coalesce(note, '') <> coalesce(note_en, '') OR coalesce(derivation, '') <> coalesce(derivation_en, '')""")),
     Check("values lie in the indicator's plausible range", """

@@ -17,11 +17,7 @@ import math
 import pandas as pd
 
 from boligsosial.text.i18n import t
-from etl.tidy import OBSERVATION_COLUMNS
-
-# The languages an observation's texts are stored in (note_nb/note_en, derivation_nb/_en);
-# nynorsk pages show them in bokmål.
-LANGUAGES = ("nb", "en")
+from etl.tidy import OBSERVATION_COLUMNS, TEXT_LANGUAGES, TEXTS
 
 KEY = ["region_code", "period", "breakdown"]
 # A part that is itself a bound or missing gives no honest rate; an approximate one gives an approximate rate.
@@ -74,9 +70,8 @@ def _rates(observations: pd.DataFrame, recipe: dict, indicators: pd.DataFrame, s
         "derived": True,
         "derivation": [d["en"] for d in derivations],
         "confidence": weak.map({True: "M", False: "H"}).to_numpy(),
-        "note": None, "note_nb": None, "note_en": None,
-        "derivation_nb": [d["nb"] for d in derivations],
-        "derivation_en": [d["en"] for d in derivations],
+        "note": None, **{column: None for column in TEXTS["note"]},
+        **{f"derivation_{lang}": [d[lang] for d in derivations] for lang in TEXT_LANGUAGES},
     })
     return frame[OBSERVATION_COLUMNS]
 
@@ -100,7 +95,7 @@ def _derivation(recipe: dict, per: float, pair: tuple[str, str], indicators: pd.
                 numerator=title(recipe["numerator"], lang), numerator_source=source(pair[0]),
                 denominator=title(recipe["denominator"], lang), denominator_source=source(pair[1]),
                 per=_per(per, lang))
-        for lang in LANGUAGES
+        for lang in TEXT_LANGUAGES
     }
 
 

@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from etl.tidy import OBSERVATION_COLUMNS
+from etl.tidy import NO_TEXTS, OBSERVATION_COLUMNS
 
 COUNTRY = "0"
 TOTAL = ""
@@ -27,8 +27,8 @@ def add_missing(observations: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFr
         {
             "indicator_id": row.indicator_id, "region_code": COUNTRY, "period": row.period, "breakdown": TOTAL,
             "value": math.nan, "status": row.status, "qualifier": "", "source_id": None, "derived": False,
-            "derivation": "", "confidence": "", "note": row.note_en, "note_nb": row.note_nb, "note_en": row.note_en,
-            "derivation_nb": "", "derivation_en": "",
+            "derivation": "", "confidence": "", "note": row.note_en,
+            **NO_TEXTS, "note_nb": row.note_nb, "note_nn": row.note_nn, "note_en": row.note_en,
         }
         for row in expected.itertuples(index=False)
         if (row.indicator_id, row.period) not in have

@@ -17,12 +17,12 @@ from boligsosial.config import settings
 from etl import catalogue
 from etl.errors import EtlError
 from etl.tidy import (
-    BILINGUAL_TEXTS,
     CATEGORY_COLUMNS,
     CONFIDENCE,
     OBSERVATION_COLUMNS,
     QUALIFIERS,
     SOURCE_COLUMNS,
+    TEXTS,
     Bundle,
     breakdown_key,
     normalise_period,
@@ -32,14 +32,14 @@ from etl.tidy import (
 FACT_COLUMNS = [
     "indicator_id", "region_code", "period", "breakdown", "value", "qualifier", "unit",
     "publisher", "title", "url", "published", "confidence", "derived",
-    "derivation_nb", "derivation_en", "note_nb", "note_en",
+    *TEXTS["derivation"], *TEXTS["note"],
 ]
 DIMENSION_COLUMNS = ["dimension", "label_nb", "label_en"]
 PUBLISHER_COLUMNS = ["publisher", "name_en", "kind", "why_nb", "why_en"]
 PUBLISHER_KINDS = {"primary", "secondary"}
 PARTNERSHIP_COLUMNS = [
     "region_code", "name", "programme", "husbanken_region", "period_start", "period_end", "status",
-    "publisher", "title", "url", "published", "note_nb", "note_en",
+    "publisher", "title", "url", "published", *TEXTS["note"],
 ]
 PARTNERSHIP_STATUSES = {"invited", "participated"}
 LABEL_FILES = {"categories.csv", "dimensions.csv"}
@@ -152,7 +152,7 @@ def load_partnerships(folder: Path | str | None = None) -> pd.DataFrame:
             problems.append(f"{where}: publisher {row['publisher']!r} is not in publishers.csv")
         if not row["url"].startswith(("http://", "https://")) or not row["title"].strip():
             problems.append(f"{where}: the source needs a title and an http(s) url")
-        problems += [f"{where}: {p}" for p in _bilingual_problems(row, {"note": ("note_nb", "note_en")})]
+        problems += [f"{where}: {p}" for p in _language_problems(row, {"note": TEXTS["note"]})]
         rows.append(row)
     if problems:
         raise EtlError("the partnership list is malformed", problems)
@@ -226,10 +226,10 @@ def _row_problems(row: dict[str, str], units: dict[str, str], labelled: set[tupl
     if row["derived"] not in _BOOLEAN:
         problems.append(f"derived {row['derived']!r} must be true or false")
     elif _BOOLEAN[row["derived"]]:
-        problems += [f"derived row has no {c}" for c in ("derivation_nb", "derivation_en") if not row[c].strip()]
-    elif row["derivation_nb"].strip() or row["derivation_en"].strip():
+        problems += [f"derived row has no {c}" for c in TEXTS["derivation"] if not row[c].strip()]
+    elif any(row[c].strip() for c in TEXTS["derivation"]):
         problems.append("a derivation is given but derived is not true")
-    problems += _bilingual_problems(row)
+    problems += _language_problems(row)
     for field in ("publisher", "title", "url"):
         if not row[field].strip():
             problems.append(f"{field} is empty")
@@ -240,13 +240,16 @@ def _row_problems(row: dict[str, str], units: dict[str, str], labelled: set[tupl
     return problems + _breakdown_problems(row["breakdown"], labelled)
 
 
-def _bilingual_problems(row: dict[str, str], pairs: dict | None = None) -> list[str]:
-    """A note or derivation in one language only: bokmål pages would fall back to English."""
+def _language_problems(row: dict[str, str], texts: dict | None = None) -> list[str]:
+    """A note or derivation given in some languages only: those pages would show another
+    language's text."""
     problems = []
-    for nb, en in (pairs or BILINGUAL_TEXTS).values():
-        if bool(row[nb].strip()) != bool(row[en].strip()):
-            given, lacking = (nb, en) if row[nb].strip() else (en, nb)
-            problems.append(f"{given} is given but {lacking} is empty")
+    for columns in (texts or TEXTS).values():
+        given = [c for c in columns if row[c].strip()]
+        if given and len(given) < len(columns):
+            lacking = [c for c in columns if c not in given]
+            problems.append(f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} given but {', '.join(lacking)} "
+                            f"{'is' if len(lacking) == 1 else 'are'} empty")
     return problems
 
 
@@ -299,7 +302,7 @@ def load_bundle(folder: Path | str | None = None, catalogue_path: Path | str | N
                 "status": "", "qualifier": row["qualifier"], "source_id": sid,
                 "derived": _BOOLEAN[row["derived"]], "derivation": row["derivation_en"],
                 "confidence": row["confidence"], "note": row["note_en"],
-                **{column: row[column] for pair in BILINGUAL_TEXTS.values() for column in pair},
+                **{column: row[column] for columns in TEXTS.values() for column in columns},
             })
     if problems:
         raise EtlError(f"curated facts in {folder} have {len(problems)} problem(s)", problems)

@@ -32,11 +32,7 @@ from boligsosial.config import settings
 from boligsosial.text.i18n import t
 from etl import klass, snapshot
 from etl.errors import EtlError
-from etl.tidy import OBSERVATION_COLUMNS, check_columns
-
-# The languages an observation's texts are stored in (note_nb/note_en, derivation_nb/_en);
-# nynorsk pages show them in bokmål.
-LANGUAGES = ("nb", "en")
+from etl.tidy import OBSERVATION_COLUMNS, TEXT_LANGUAGES, TEXTS, check_columns
 
 REGION_COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
 CHANGE_COLUMNS = ["old_code", "old_name", "new_code", "new_name", "changed_on", "level"]
@@ -527,10 +523,10 @@ def harmonise(
     fast.loc[moved, "region_code"] = fast.loc[moved, "_target"]
     fast.loc[moved, "harmonised"] = True
     split = fast["_route"] == "split"
-    if split.any():  # rows kept on a code that was split since: flagged, in both languages
-        fast.loc[split, [*_TEXT_COLUMNS]] = [
-            [*(lambda r: (r["note"], r["note_nb"], r["note_en"]))(_flag(row, _text("etl.note.not_harmonised_split", splits=note)))]
-            for row, note in zip(fast.loc[split, [*_TEXT_COLUMNS]].to_dict("records"), fast.loc[split, "_split_note"])]
+    if split.any():  # rows kept on a code that was split since: flagged, in every language
+        flagged = [_flag(row, _text("etl.note.not_harmonised_split", splits=note))
+                   for row, note in zip(fast.loc[split, [*_TEXT_COLUMNS]].to_dict("records"), fast.loc[split, "_split_note"])]
+        fast.loc[split, [*_TEXT_COLUMNS]] = [[row[c] for c in _TEXT_COLUMNS] for row in flagged]
     breaks: list[dict] = []
     split_rows = frame.loc[frame["_route"] == "split", ["indicator_id", "region_code", "period"]].drop_duplicates()
     for indicator, code, period in split_rows.itertuples(index=False):
@@ -588,37 +584,37 @@ def harmonise(
     return result, found
 
 
-_TEXT_COLUMNS = ("note", "note_nb", "note_en")
+_TEXT_COLUMNS = ("note", *TEXTS["note"])
 
 
 def _text(key: str, **values) -> dict[str, str]:
-    """A note or derivation in both languages, from data/i18n/etl.yaml. A value that is itself
-    such a pair is filled in language by language."""
+    """A note or derivation in every language (TEXT_LANGUAGES), from data/i18n/etl.yaml. A value
+    that is itself such a text is filled in language by language."""
     return {
         lang: t(key, lang, **{name: value[lang] if isinstance(value, dict) else value for name, value in values.items()})
-        for lang in LANGUAGES
+        for lang in TEXT_LANGUAGES
     }
 
 
 def _joined(texts: list[dict[str, str]]) -> dict[str, str]:
-    return {lang: "; ".join(text[lang] for text in texts) for lang in LANGUAGES}
+    return {lang: "; ".join(text[lang] for text in texts) for lang in TEXT_LANGUAGES}
 
 
 def _with_texts(row: dict, note: dict[str, str] | None = None, derivation: dict[str, str] | None = None) -> dict:
-    """`row` with its note and/or derivation replaced in both languages; `note` and `derivation`
+    """`row` with its note and/or derivation replaced in every language; `note` and `derivation`
     (English) stay equal to their _en columns for the runtime that still reads them."""
     out = dict(row)
     for field, text in (("note", note), ("derivation", derivation)):
         if text is not None:
-            out.update({field: text["en"], f"{field}_en": text["en"], f"{field}_nb": text["nb"]})
+            out.update({field: text["en"], **{f"{field}_{lang}": text[lang] for lang in TEXT_LANGUAGES}})
     return out
 
 
 def _note_of(row: dict) -> dict[str, str] | None:
     if not _is_set(row.get("note_en")) and not _is_set(row.get("note")):
         return None
-    english = row["note_en"] if _is_set(row.get("note_en")) else row["note"]
-    return {"en": english, "nb": row["note_nb"] if _is_set(row.get("note_nb")) else ""}
+    own = {lang: row[f"note_{lang}"] if _is_set(row.get(f"note_{lang}")) else "" for lang in TEXT_LANGUAGES}
+    return own | {"en": row["note_en"] if _is_set(row.get("note_en")) else row["note"]}
 
 
 def _flag(row: dict, text: dict[str, str]) -> dict:

@@ -89,6 +89,7 @@ CREATE TABLE partnership (
     url VARCHAR NOT NULL,
     published VARCHAR,
     note_nb VARCHAR,
+    note_nn VARCHAR,
     note_en VARCHAR,
     region_code_today VARCHAR NOT NULL  -- the code it has today ('' when split since)
 );
@@ -141,9 +142,11 @@ CREATE TABLE observation (
     derivation VARCHAR,
     confidence VARCHAR NOT NULL,      -- H | M; '' for an expected period with no figure
     note VARCHAR,                     -- English, = note_en (kept for the runtime that reads it)
-    note_nb VARCHAR,                  -- the note in bokmål
+    note_nb VARCHAR,                  -- the note in bokmål, nynorsk and English (all or none)
+    note_nn VARCHAR,
     note_en VARCHAR,
-    derivation_nb VARCHAR,            -- the derivation in bokmål
+    derivation_nb VARCHAR,            -- the derivation likewise
+    derivation_nn VARCHAR,
     derivation_en VARCHAR
 );
 

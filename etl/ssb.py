@@ -44,6 +44,7 @@ from etl.ssb_tables import (  # noqa: F401  (the table list's names, as other mo
 )
 from etl.tidy import (
     CATEGORY_COLUMNS,
+    NO_TEXTS,
     OBSERVATION_COLUMNS,
     SOURCE_COLUMNS,
     Bundle,
@@ -143,7 +144,7 @@ def to_tidy(spec: TableSpec, data: jsonstat.Dataset, sid: str, labels_en: dict[s
         "derivation": "",
         "confidence": "H",
         "note": "",
-        "note_nb": "", "note_en": "", "derivation_nb": "", "derivation_en": "",
+        **NO_TEXTS,
     })[OBSERVATION_COLUMNS]
     # Plain object columns for text, like tidy.empty(), whatever pandas infers for constants.
     observations = observations.astype({c: object for c in OBSERVATION_COLUMNS if c not in ("value", "derived")})

@@ -38,14 +38,18 @@ OBSERVATION_COLUMNS = [
     "derivation",  # how, when derived (English; kept while the runtime reads it, = derivation_en)
     "confidence",  # H or M (see data-facts.md)
     "note",  # period notes, caveats (English; kept while the runtime reads it, = note_en)
-    "note_nb",  # the note in bokmål; "" exactly when note_en is ""
+    "note_nb",  # the note in bokmål, nynorsk and English: all three given, or none
+    "note_nn",
     "note_en",
-    "derivation_nb",  # the derivation in bokmål; "" exactly when derivation_en is ""
+    "derivation_nb",  # the derivation, likewise in all three languages or none
+    "derivation_nn",
     "derivation_en",
 ]
 
-# The texts that exist in both languages, as (bokmål, English) column pairs.
-BILINGUAL_TEXTS = {"note": ("note_nb", "note_en"), "derivation": ("derivation_nb", "derivation_en")}
+# The languages an observation's texts are written in, and their columns per text.
+TEXT_LANGUAGES = ("nb", "nn", "en")
+TEXTS = {name: tuple(f"{name}_{lang}" for lang in TEXT_LANGUAGES) for name in ("note", "derivation")}
+NO_TEXTS = {column: "" for columns in TEXTS.values() for column in columns}  # a row with neither
 
 SOURCE_COLUMNS = [
     "source_id",

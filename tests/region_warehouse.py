@@ -203,7 +203,7 @@ def build_region_warehouse(path: Path) -> Path:
         # Halden in a programme period under its code then (0101), found on today's 3101.
         con.execute("""INSERT INTO partnership VALUES ('0101', 'Halden', 'boligsosialt_utviklingsprogram', 'ost', 2013, 2016,
                        'participated', 'Teststatistikk', 'TEST DATA: programliste', 'https://example.org/test/programme',
-                       NULL, 'TEST-merknad om programmet', 'TEST note on the programme', '3101')""")
+                       NULL, 'TEST-merknad om programmet', 'TEST-merknad om programmet (nn)', 'TEST note on the programme', '3101')""")
         _add_computed_rates(con)
         con.execute("CHECKPOINT")
     finally:

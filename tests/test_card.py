@@ -187,6 +187,12 @@ def test_the_table_has_every_listed_period_and_says_why_one_is_missing(warehouse
     assert " 0 " not in table.replace("1 000", "")
 
 
+def test_a_nynorsk_table_gives_the_reason_in_nynorsk(warehouse):
+    _, doc = _card(HOMELESS, lang="nn")
+    assert "TEST: ikkje publisert enno." in doc.text
+    assert "TEST: ikke publisert ennå." not in doc.text  # not the bokmål fallback
+
+
 def test_switching_the_measure_draws_the_rate_and_links_keep_the_view(warehouse):
     _, doc = _card(HOMELESS, {"measure-homeless": "rate", "tab-homeless": "table"}, "en")
     assert _values(_chart(HOMELESS, {"measure-homeless": "rate"}, "en"))[3:7] == [1.23, 1.11, 0.66, 0.55]

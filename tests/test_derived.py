@@ -11,9 +11,9 @@ from etl import derived
 from etl.tidy import OBSERVATION_COLUMNS
 
 INDICATORS = pd.DataFrame([
-    {"id": "dwellings", "title_nb": "Boliger", "title_en": "Dwellings", "numerator": None, "denominator": None, "per": None},
-    {"id": "people", "title_nb": "Folketall", "title_en": "Population", "numerator": None, "denominator": None, "per": None},
-    {"id": "rate", "title_nb": "Boliger per 1 000", "title_en": "Dwellings per 1,000",
+    {"id": "dwellings", "title_nb": "Boliger", "title_nn": "Bustader", "title_en": "Dwellings", "numerator": None, "denominator": None, "per": None},
+    {"id": "people", "title_nb": "Folketall", "title_nn": "Folketal", "title_en": "Population", "numerator": None, "denominator": None, "per": None},
+    {"id": "rate", "title_nb": "Boliger per 1 000", "title_nn": "Bustader per 1 000", "title_en": "Dwellings per 1,000",
      "numerator": "dwellings", "denominator": "people", "per": 1000.0},
 ])
 SOURCES = pd.DataFrame([
@@ -39,13 +39,15 @@ def _computed(rows: list[dict]) -> dict[tuple[str, str], dict]:
     return {(r["region_code"], r["period"]): r for r in added.to_dict("records")}
 
 
-def test_a_rate_is_computed_from_its_parts_and_says_how_in_both_languages():
+def test_a_rate_is_computed_from_its_parts_and_says_how_in_every_language():
     found = _computed([_row("dwellings", "3101", "2024", 790.0), _row("people", "3101", "2024", 31222.0, source="b")])
     row = found[("3101", "2024")]
     assert row["value"] == pytest.approx(790 / 31222 * 1000)
     assert row["status"] == "" and row["qualifier"] == "" and row["confidence"] == "H" and row["source_id"] == "a"
     assert row["derivation_nb"] == ("beregnet som Boliger (TEST utgiver, TEST boligtabell) delt på "
                                     "Folketall (TEST utgiver, TEST folketabell) × 1\u00a0000")
+    assert row["derivation_nn"] == ("rekna ut som Bustader (TEST utgiver, TEST boligtabell) delt på "
+                                    "Folketal (TEST utgiver, TEST folketabell) × 1\u00a0000")
     assert row["derivation_en"] == ("computed as Dwellings (TEST utgiver, TEST boligtabell) divided by "
                                     "Population (TEST utgiver, TEST folketabell) × 1,000")
     assert row["derivation"] == row["derivation_en"]

@@ -28,7 +28,7 @@ from etl.facts import (
     load_publishers,
 )
 from etl.strategies import load_strategies
-from etl.tidy import QUALIFIERS, breakdown_key, parse_breakdown
+from etl.tidy import QUALIFIERS, TEXTS, breakdown_key, parse_breakdown
 
 FACTS = settings.data_dir() / "facts"
 # What a facts folder needs besides its figures: labels and the publisher list.
@@ -111,31 +111,32 @@ def test_sources_have_publisher_and_title(rows):
     assert not [r["where"] for r in rows if not r["publisher"].strip() or not r["title"].strip()]
 
 
-def test_derived_rows_say_how_in_both_languages(rows):
+def test_derived_rows_say_how_in_every_language(rows):
     assert {r["derived"] for r in rows} <= {"true", "false"}
-    for column in ("derivation_nb", "derivation_en"):
+    for column in TEXTS["derivation"]:
         assert not [r["where"] for r in rows if r["derived"] == "true" and not r[column].strip()], column
-    assert not [r["where"] for r in rows if r["derived"] == "false" and (r["derivation_nb"] or r["derivation_en"])]
+    assert not [r["where"] for r in rows if r["derived"] == "false" and any(r[c] for c in TEXTS["derivation"])]
 
 
-def test_no_note_without_both_languages(rows):
-    for nb, en in (("note_nb", "note_en"), ("derivation_nb", "derivation_en")):
-        one_sided = [r["where"] for r in rows if bool(r[nb].strip()) != bool(r[en].strip())]
-        assert not one_sided, (nb, en)
+def test_no_note_without_every_language(rows):
+    for columns in TEXTS.values():
+        partial = [r["where"] for r in rows if len({bool(r[c].strip()) for c in columns}) > 1]
+        assert not partial, columns
 
 
-def test_bokmal_texts_keep_the_numbers_of_the_english(rows):
-    # The translation must not change a figure: every number in the English text appears in the
-    # bokmål one (decimal point written as a comma, and numbers inside URLs ignored).
+def test_norwegian_texts_keep_the_numbers_of_the_english(rows):
+    # A translation must not change a figure: every number in the English text appears in the
+    # bokmål and the nynorsk one (decimal point written as a comma, numbers inside URLs ignored).
     def numbers(text: str) -> set[str]:
         text = re.sub(r"https?://\S+", "", text)
         return {n.replace(".", ",").replace(" ", "") for n in re.findall(r"\d+(?:[ .,]\d+)*", text)}
     lost = []
     for r in rows:
-        for nb, en in (("note_nb", "note_en"), ("derivation_nb", "derivation_en")):
-            missing = numbers(r[en]) - numbers(r[nb])
-            if missing:
-                lost.append((r["where"], en, sorted(missing)))
+        for nb, nn, en in TEXTS.values():
+            for norwegian in (nb, nn):
+                missing = numbers(r[en]) - numbers(r[norwegian])
+                if missing:
+                    lost.append((r["where"], norwegian, sorted(missing)))
     assert not lost
 
 
@@ -318,7 +319,7 @@ def test_partnership_municipalities_are_sourced_and_on_codes_valid_at_their_star
                                & (municipalities["valid_to"].isna() | (municipalities["valid_to"] > start))]
         assert len(valid) == 1, (row.region_code, row.period_start)
         assert valid.iloc[0]["name"] == row.name
-        assert row.url.startswith("https://") and row.note_nb and row.note_en
+        assert row.url.startswith("https://") and row.note_nb and row.note_nn and row.note_en
 
 
 def test_partnership_municipalities_are_found_on_todays_codes():
@@ -338,13 +339,13 @@ def test_partnership_municipalities_are_found_on_todays_codes():
 def test_partnership_list_rejects_a_bad_row(tmp_path):
     folder = _facts_folder(tmp_path)
     header = ",".join(["region_code", "name", "programme", "husbanken_region", "period_start", "period_end", "status",
-                       "publisher", "title", "url", "published", "note_nb", "note_en"])
+                       "publisher", "title", "url", "published", "note_nb", "note_nn", "note_en"])
     (folder / "partnership_municipalities.csv").write_text(
-        header + "\n301,Oslo,kommuneprogram,,2016,2020,maybe,Some Blog,T,https://example.org,,,Only English\n", encoding="utf-8")
+        header + "\n301,Oslo,kommuneprogram,,2016,2020,maybe,Some Blog,T,https://example.org,,,,Only English\n", encoding="utf-8")
     with pytest.raises(EtlError) as caught:
         load_partnerships(folder)
     message = str(caught.value)
-    for expected in ("four-digit", "status 'maybe'", "'Some Blog' is not in publishers.csv", "note_en is given but note_nb is empty"):
+    for expected in ("four-digit", "status 'maybe'", "'Some Blog' is not in publishers.csv", "note_en is given but note_nb, note_nn are empty"):
         assert expected in message, expected
 
 
@@ -391,25 +392,27 @@ def _facts_folder(tmp_path: Path, *lines: str) -> Path:
     return folder
 
 
-GOOD_ROW = "homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,"
+GOOD_ROW = "homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,,,"
 
 
 @pytest.mark.parametrize(
     "bad_row, expected",
     [
-        ("homeless,0,2012,sex=male,6 259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "not a plain number"),
-        ("homeless,0,2012,sex=male,6259,,dwellings,OsloMet,Report,https://example.org/r,,H,false,,,,", "unit"),
-        ("homeless,0,2012,sex=male,6259,about,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "qualifier"),
-        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,L,false,,,,", "confidence"),
-        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,true,,,,", "derivation"),
-        ("homeless,0,2012,sex=robot,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "no label"),
-        ("homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,", "duplicate of bad.csv:2"),
-        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,true,,how,,", "no derivation_nb"),
-        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,A note", "note_nb is empty"),
-        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,Et notat,", "note_en is empty"),
-        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,slik,how,,", "derived is not true"),
-        ("homeless,0,2012,sex=male,6259,,persons,Some Blog,Report,https://example.org/r,,M,false,,,,", "not in publishers.csv"),
-        ("homeless,0,2012,sex=male,6259,,persons,Aftenposten,Report,https://example.org/r,,H,false,,,,", "needs a primary publisher"),
+        ("homeless,0,2012,sex=male,6 259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,,,", "not a plain number"),
+        ("homeless,0,2012,sex=male,6259,,dwellings,OsloMet,Report,https://example.org/r,,H,false,,,,,,", "unit"),
+        ("homeless,0,2012,sex=male,6259,about,persons,OsloMet,Report,https://example.org/r,,H,false,,,,,,", "qualifier"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,L,false,,,,,,", "confidence"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,true,,,,,,", "derivation"),
+        ("homeless,0,2012,sex=robot,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,,,", "no label"),
+        ("homeless,0,2012,,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,,,", "duplicate of bad.csv:2"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,true,,,how,,,", "no derivation_nb"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,,,A note", "note_en is given but note_nb, note_nn are empty"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,Et notat,,", "note_nb is given but note_nn, note_en are empty"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,,,,Et notat,,A note",
+         "note_nb, note_en are given but note_nn is empty"),
+        ("homeless,0,2012,sex=male,6259,,persons,OsloMet,Report,https://example.org/r,,H,false,slik,,how,,,", "derived is not true"),
+        ("homeless,0,2012,sex=male,6259,,persons,Some Blog,Report,https://example.org/r,,M,false,,,,,,", "not in publishers.csv"),
+        ("homeless,0,2012,sex=male,6259,,persons,Aftenposten,Report,https://example.org/r,,H,false,,,,,,", "needs a primary publisher"),
     ],
 )
 def test_loader_rejects_a_bad_row_naming_its_line(tmp_path, bad_row, expected):

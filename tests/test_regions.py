@@ -92,14 +92,15 @@ def test_counts_of_merged_municipalities_add_up():
     assert set(result.region_code) == {"1010"} and breaks.empty
 
 
-def test_generated_derivations_and_notes_are_in_both_languages():
+def test_generated_derivations_and_notes_are_in_every_language():
     first = obs("cnt", "1001", "2019", 5.0, note="Part one.")
-    first.update(note_en="Part one.", note_nb="Del en.")
+    first.update(note_en="Part one.", note_nb="Del en.", note_nn="Del ein.")
     result, _ = run(first, obs("cnt", "1002", "2019", 7.0))
     row = one(result, "cnt", "1010", "2019")
     assert row.derivation_en == row.derivation == "sum of 1001+1002, the codes that make up 1010"
     assert row.derivation_nb == "summen av 1001+1002, kodene som utgjør 1010"
-    assert (row.note_nb, row.note_en, row.note) == ("Del en.", "Part one.", "Part one.")
+    assert row.derivation_nn == "summen av 1001+1002, kodane som utgjer 1010"
+    assert (row.note_nb, row.note_nn, row.note_en, row.note) == ("Del en.", "Del ein.", "Part one.", "Part one.")
 
 
 @pytest.mark.parametrize("second", [obs("cnt", "1002", "2019", math.nan, status=":"), None])
@@ -139,6 +140,7 @@ def test_percent_share_of_merged_municipalities_stays_on_old_codes_flagged():
     assert not result.harmonised.any()
     assert result.note.str.contains("not harmonised").all()
     assert result.note_nb.str.startswith("ikke harmonisert: 1001+1002 ble slått sammen til 1010").all()
+    assert result.note_nn.str.startswith("ikkje harmonisert: 1001+1002 vart slått saman til 1010").all()
 
 
 def test_chained_renumbering_maps_the_code():

@@ -54,11 +54,12 @@ OBSERVATIONS = [
 
 # Expected periods without a figure, as the ETL writes them (etl/expected.py): no value, a
 # status, no source, the reason in both languages.
-# indicator, region, period, breakdown, status, note_nb, note_en
+# indicator, region, period, breakdown, status, note_nb, note_nn, note_en
 EXPECTED = [
-    ("homeless", "0", "2008", "", "..", "", ""),
-    ("homeless", "0", "2024", "", "...", "TEST: ikke publisert ennå.", "TEST: not published yet."),
-    ("homeless_per_1000", "0", "2024", "", "...", "TEST: ikke publisert ennå.", "TEST: not published yet."),
+    ("homeless", "0", "2008", "", "..", "", "", ""),
+    ("homeless", "0", "2024", "", "...", "TEST: ikke publisert ennå.", "TEST: ikkje publisert enno.", "TEST: not published yet."),
+    ("homeless_per_1000", "0", "2024", "", "...", "TEST: ikke publisert ennå.", "TEST: ikkje publisert enno.",
+     "TEST: not published yet."),
 ]
 
 STRATEGIES = [
@@ -104,13 +105,14 @@ def build_test_warehouse(
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             OBSERVATIONS if observations is None else observations,
         )
-        # TEST texts are the same in both languages (the real ones are translated, see data/facts).
-        con.execute("UPDATE observation SET derivation_nb = derivation, derivation_en = derivation WHERE derivation IS NOT NULL")
+        # TEST derivations are the same in every language (the real ones are translated, see data/facts).
+        con.execute("""UPDATE observation SET derivation_nb = derivation, derivation_nn = derivation, derivation_en = derivation
+                       WHERE derivation IS NOT NULL""")
         con.executemany(
             """INSERT INTO observation (indicator_id, region_code, period, breakdown, value, status, qualifier,
-                                        source_id, derived, derivation, confidence, note, note_nb, note_en)
-               VALUES (?, ?, ?, ?, NULL, ?, '', NULL, false, NULL, '', ?, ?, ?)""",
-            [(i, r, p, b, st, en, nb, en) for i, r, p, b, st, nb, en in EXPECTED
+                                        source_id, derived, derivation, confidence, note, note_nb, note_nn, note_en)
+               VALUES (?, ?, ?, ?, NULL, ?, '', NULL, false, NULL, '', ?, ?, ?, ?)""",
+            [(i, r, p, b, st, en, nb, nn, en) for i, r, p, b, st, nb, nn, en in EXPECTED
              if (i, r, p, b) not in {row[:4] for row in (OBSERVATIONS if observations is None else observations)}],
         )
         con.executemany(

@@ -1,8 +1,8 @@
 """What is said about a single figure besides its value: why a reader should weigh it
 differently (derived, secondary source), and its note, in the reader's language.
 
-Rows carry their texts per language (`note_nb`, `note_en`, `derivation_nb`, `derivation_en`);
-older rows only the English `note` and `derivation`. `text()` returns the text in the reader's
+Rows carry their texts per language (`note_nb`, `note_nn`, `note_en`, and the same for
+`derivation`); older rows only the English `note` and `derivation`. `text()` returns the text in the reader's
 language where there is one, and otherwise the English text with its language, so a page can
 mark it (lang="en") rather than pass it off as Norwegian.
 """

@@ -62,7 +62,7 @@ def partnership_section(periods: list[Row], lang: str) -> html.Section | None:
         years = f"{period['period_start']}\u2013{period['period_end']}" if period.get("period_end") else str(period["period_start"])
         text = t(f"explorer.partnership.{period['status']}", lang, programme=t(f"explorer.programme.{period['programme']}", lang),
                  years=years)
-        note = pick_text({"nb": period.get("note_nb") or "", "en": period.get("note_en") or ""}, lang)
+        note = pick_text({lang: period.get(f"note_{lang}") or "" for lang in ("nb", "nn", "en")}, lang)
         source = [t("strategy.source", lang), " ", period["publisher"], ", ", html.A(period["title"], href=period["url"]), "."]
         items.append(html.Li([html.P(text), html.P(note, className="context") if note else None,
                               html.P(source, className="source-line")]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from boligsosial.warehouse import db
+from boligsosial.warehouse.series_rows import OBSERVATION_TEXTS
 
 # ==============================================================================================
 # Data catalogue, selections and downloads (the data API, the Data page, exports).
@@ -31,8 +32,7 @@ _REGION_NAME_SQL = """
 
 _SELECTION_SQL = """
     SELECT o.indicator_id, o.region_code, {region_name} AS region_name, o.period, o.breakdown,
-           o.value, o.status, o.qualifier, o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en,
-           o.derivation_nb, o.derivation_en, o.source_id{extra},
+           o.value, o.status, o.qualifier, o.derived, o.derivation, o.confidence, """ + OBSERVATION_TEXTS + """, o.source_id{extra},
            s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title, s.url AS source_url,
            s.published AS source_published, s.fetched_at AS source_fetched_at, s.license AS source_license
     FROM {table} o

@@ -217,8 +217,8 @@ os.register_at_fork(before=close)
 
 def _with_nynorsk(found: list[dict[str, Any]], columns: list[str]) -> list[dict[str, Any]]:
     """Give every `x_nb` column an `x_nn` beside it: the nynorsk text where the data has one,
-    else the bokmål (category labels, notes and source texts are kept as published, in bokmål),
-    so code can read `row[f"x_{lang}"]` in every interface language."""
+    else the bokmål (category labels and publishers' descriptions are kept in bokmål), so code
+    can read `row[f"x_{lang}"]` in every interface language."""
     pairs = [(c, c[:-3] + "_nn") for c in columns if c.endswith("_nb")]
     for row in found if pairs else ():
         for nb, nn in pairs:

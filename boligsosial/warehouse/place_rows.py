@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from boligsosial.warehouse import db
-from boligsosial.warehouse.series_rows import WITH_UNIT_AND_SOURCE
+from boligsosial.warehouse.series_rows import OBSERVATION_TEXTS, WITH_UNIT_AND_SOURCE
 
 
 def regions(level: str | None = None, at=None) -> list[dict[str, Any]]:
@@ -48,7 +48,7 @@ def regions_at(level: str, year: int) -> list[dict[str, Any]]:
 
 _EXPLORER_ROWS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en,
+           o.derived, o.derivation, o.confidence, """ + OBSERVATION_TEXTS + """,
            o.source_id, o.harmonised, o.original_codes,""" + WITH_UNIT_AND_SOURCE.format(table="observation_current") + """
     WHERE o.breakdown = ''
       AND ($indicators IS NULL OR list_contains($indicators, o.indicator_id))
@@ -96,8 +96,7 @@ _LEVEL_PERIODS_SQL = """
 _LEVEL_ROWS_SQL = """
     WITH levels AS (SELECT code, any_value(level) AS level FROM region GROUP BY code)
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.derivation_nb, o.derivation_en, o.confidence, o.note, o.note_nb,
-           o.note_en, o.source_id,
+           o.derived, o.derivation, o.confidence, """ + OBSERVATION_TEXTS + """, o.source_id,
            s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title,
            s.url AS source_url, s.published AS source_published
     FROM {table} o JOIN levels l ON l.code = o.region_code
@@ -188,7 +187,7 @@ def partnerships(region_code: str) -> list[dict[str, Any]]:
     their source."""
     return db.rows(
         """SELECT region_code, name, programme, period_start, period_end, status, publisher, title, url, published,
-                  note_nb, note_en
+                  note_nb, note_nn, note_en
            FROM partnership WHERE region_code_today = $code ORDER BY period_start, programme""",
         {"code": str(region_code)},
     )

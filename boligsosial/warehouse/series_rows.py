@@ -13,10 +13,13 @@ def indicator(indicator_id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+# An observation's note and derivation in every language (`note` is the English one, as stored).
+OBSERVATION_TEXTS = "o.note, o.note_nb, o.note_nn, o.note_en, o.derivation_nb, o.derivation_nn, o.derivation_en"
+
 # Source columns are prefixed so they cannot be confused with the observation's own columns.
 _OBSERVATIONS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en, o.source_id,
+           o.derived, o.derivation, o.confidence, """ + OBSERVATION_TEXTS + """, o.source_id,
            i.decimals, i.unit, i.unit_label_nb, i.unit_label_en, i.unit_label_nn,
            s.publisher AS source_publisher, s.publisher_en AS source_publisher_en, s.title AS source_title, s.url AS source_url,
            s.published AS source_published
@@ -74,7 +77,7 @@ WITH_UNIT_AND_SOURCE = """
 
 _CARD_ROWS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
-           o.derived, o.derivation, o.confidence, o.note, o.note_nb, o.note_en, o.derivation_nb, o.derivation_en,
+           o.derived, o.derivation, o.confidence, """ + OBSERVATION_TEXTS + """,
            o.source_id,""" + WITH_UNIT_AND_SOURCE.format(table="observation") + """
     WHERE list_contains($indicators, o.indicator_id)
       AND list_contains($regions, o.region_code)

@@ -15,6 +15,7 @@ from etl.imports.readers import Table
 from etl.numbers_no import parse_number, status_symbol
 from etl.tidy import (
     CATEGORY_COLUMNS,
+    NO_TEXTS,
     OBSERVATION_COLUMNS,
     SOURCE_COLUMNS,
     Bundle,
@@ -203,7 +204,7 @@ def as_bundle(rows: list[dict], categories: dict[tuple[str, str], str], mapping:
         "derivation": "",
         "confidence": mapping.confidence,
         "note": "",
-        "note_nb": "", "note_en": "", "derivation_nb": "", "derivation_en": "",
+        **NO_TEXTS,
     }, columns=OBSERVATION_COLUMNS)
     sources = pd.DataFrame([{
         "source_id": sid, "publisher": mapping.publisher, "title": mapping.title, "url": mapping.url,
