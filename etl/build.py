@@ -132,7 +132,7 @@ def _dimensions(categories: pd.DataFrame) -> pd.DataFrame:
     A dimension that arrives only with an imported file is labelled by its own name."""
     labelled = pd.concat([facts.load_dimensions(), ssb.load_dimensions()], ignore_index=True)
     unlabelled = sorted(set(categories["dimension"]) - set(labelled["dimension"]))
-    named = pd.DataFrame({"dimension": unlabelled, "label_nb": unlabelled, "label_en": unlabelled})
+    named = pd.DataFrame({"dimension": unlabelled, "label_nb": unlabelled, "label_nn": unlabelled, "label_en": unlabelled})
     return pd.concat([labelled, named], ignore_index=True).drop_duplicates("dimension").reset_index(drop=True)
 
 

@@ -19,6 +19,7 @@ from etl.errors import EtlError
 from etl.tidy import (
     CATEGORY_COLUMNS,
     CONFIDENCE,
+    DIMENSION_COLUMNS,
     OBSERVATION_COLUMNS,
     QUALIFIERS,
     SOURCE_COLUMNS,
@@ -34,7 +35,6 @@ FACT_COLUMNS = [
     "publisher", "title", "url", "published", "confidence", "derived",
     *TEXTS["derivation"], *TEXTS["note"],
 ]
-DIMENSION_COLUMNS = ["dimension", "label_nb", "label_en"]
 PUBLISHER_COLUMNS = ["publisher", "name_en", "kind", "why_nb", "why_en"]
 PUBLISHER_KINDS = {"primary", "secondary"}
 PARTNERSHIP_COLUMNS = [
@@ -91,16 +91,24 @@ def _read_table(folder: Path, name: str, columns: list[str]) -> pd.DataFrame:
 
 
 def load_dimensions(folder: Path | str | None = None) -> pd.DataFrame:
-    """dimension, label_nb, label_en: one row per breakdown dimension."""
+    """dimension, label_nb, label_nn, label_en: one row per breakdown dimension."""
     table = _read_table(Path(folder) if folder else facts_dir(), "dimensions.csv", DIMENSION_COLUMNS)
-    duplicated = table.loc[table["dimension"].duplicated(), "dimension"].tolist()
-    if duplicated:
-        raise EtlError(f"dimensions.csv: duplicate dimension(s) {duplicated}")
+    problems = [f"dimensions.csv: duplicate dimension {d!r}" for d in table.loc[table["dimension"].duplicated(), "dimension"]]
+    problems += _unlabelled(table, "dimensions.csv", ["dimension"])
+    if problems:
+        raise EtlError("curated dimension labels are malformed", problems)
     return table
 
 
+def _unlabelled(table: pd.DataFrame, name: str, key: list[str]) -> list[str]:
+    """Curated labels are written in every language: an empty one would show another language's."""
+    columns = ["label_nb", "label_nn", "label_en"]
+    return [f"{name}: {'/'.join(row[k] for k in key)} has no {c}"
+            for row in table.to_dict("records") for c in columns if not row[c].strip()]
+
+
 def load_categories(folder: Path | str | None = None) -> pd.DataFrame:
-    """dimension, code, label_nb, label_en, sort_order: one row per breakdown category."""
+    """dimension, code, label_nb, label_nn, label_en, sort_order: one row per breakdown category."""
     folder = Path(folder) if folder else facts_dir()
     table = _read_table(folder, "categories.csv", CATEGORY_COLUMNS)
     problems = [
@@ -109,6 +117,7 @@ def load_categories(folder: Path | str | None = None) -> pd.DataFrame:
     ]
     unknown = sorted(set(table["dimension"]) - set(load_dimensions(folder)["dimension"]))
     problems += [f"categories.csv: dimension {d!r} has no row in dimensions.csv" for d in unknown]
+    problems += _unlabelled(table, "categories.csv", ["dimension", "code"])
     if problems:
         raise EtlError("curated category labels are malformed", problems)
     table["sort_order"] = pd.to_numeric(table["sort_order"], errors="raise").astype("int64")

@@ -116,6 +116,7 @@ CREATE TABLE region_change (
 CREATE TABLE dimension (
     dimension VARCHAR PRIMARY KEY,
     label_nb VARCHAR NOT NULL,
+    label_nn VARCHAR,                 -- '' where only bokmål exists (SSB's labels): pages show label_nb
     label_en VARCHAR NOT NULL
 );
 
@@ -123,6 +124,7 @@ CREATE TABLE category (
     dimension VARCHAR NOT NULL,
     code VARCHAR NOT NULL,
     label_nb VARCHAR NOT NULL,
+    label_nn VARCHAR,                 -- likewise
     label_en VARCHAR NOT NULL,
     sort_order INTEGER,
     PRIMARY KEY (dimension, code)

@@ -175,7 +175,7 @@ def _categories(spec: TableSpec, data: jsonstat.Dataset, labels_en: dict[str, di
         for order, code in enumerate(dim.codes):
             if code != breakdown.total:
                 label = dim.label_of(code)
-                records.append({"dimension": breakdown.name, "code": code, "label_nb": label,
+                records.append({"dimension": breakdown.name, "code": code, "label_nb": label, "label_nn": "",
                                 "label_en": english.get(code, label), "sort_order": order})
     return pd.DataFrame(records, columns=CATEGORY_COLUMNS)
 

@@ -18,6 +18,7 @@ import yaml
 from boligsosial.config import settings
 from etl import pxweb
 from etl.errors import EtlError
+from etl.tidy import DIMENSION_COLUMNS
 
 # libyaml's safe loader where it is installed (the lists are read by every build), else PyYAML's.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -197,10 +198,11 @@ def load_table_list(path: Path | str | None = None) -> list[Entry]:
 
 
 def load_dimensions(path: Path | str | None = None) -> pd.DataFrame:
-    """dimension, label_nb, label_en: one row per breakdown dimension the table list names."""
-    rows = {b.name: {"dimension": b.name, "label_nb": b.label_nb, "label_en": b.label_en}
+    """dimension, label_nb, label_nn, label_en: one row per breakdown dimension the table list
+    names (in bokmål and English, as SSB labels them)."""
+    rows = {b.name: {"dimension": b.name, "label_nb": b.label_nb, "label_nn": "", "label_en": b.label_en}
             for entry in load_table_list(path) for b in entry.breakdowns}
-    return pd.DataFrame(list(rows.values()), columns=["dimension", "label_nb", "label_en"])
+    return pd.DataFrame(list(rows.values()), columns=DIMENSION_COLUMNS)
 
 
 def _strings(values, what: str) -> tuple[str, ...]:

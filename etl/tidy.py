@@ -64,7 +64,10 @@ SOURCE_COLUMNS = [
     "kind",  # curated | ssb | import
 ]
 
-CATEGORY_COLUMNS = ["dimension", "code", "label_nb", "label_en", "sort_order"]
+# Labels of breakdowns. label_nn is "" where only bokmål exists (SSB's own labels, imported files):
+# nynorsk pages then show the bokmål label.
+CATEGORY_COLUMNS = ["dimension", "code", "label_nb", "label_nn", "label_en", "sort_order"]
+DIMENSION_COLUMNS = ["dimension", "label_nb", "label_nn", "label_en"]
 
 
 def empty(columns: list[str]) -> pd.DataFrame:

@@ -181,8 +181,8 @@ def build_story_warehouse(path: Path) -> Path:
                        'TEST-sammenlignbarhet', 'TEST comparability')""",
             INDICATORS,
         )
-        con.executemany("INSERT INTO dimension VALUES (?, ?, ?)", DIMENSIONS)
-        con.executemany("INSERT INTO category VALUES (?, ?, ?, ?, ?)", CATEGORIES)
+        con.executemany("INSERT INTO dimension (dimension, label_nb, label_en) VALUES (?, ?, ?)", DIMENSIONS)
+        con.executemany("INSERT INTO category (dimension, code, label_nb, label_en, sort_order) VALUES (?, ?, ?, ?, ?)", CATEGORIES)
         con.executemany(
             "INSERT INTO region (code, name, level, parent_code, valid_from, valid_to) VALUES (?, ?, 'county', '0', DATE '2005-01-01', ?)",
             COUNTIES,

@@ -117,6 +117,7 @@ def test_indicator_metadata_with_sources_breakdowns_and_categories(client, real)
     assert "age=under_25" in keys and keys["age=under_25"]["label_nb"].startswith("Alder: ")
     dimensions = {d["dimension"]: d for d in body["dimensions"]}
     assert "situation" in dimensions and dimensions["situation"]["categories"][0]["label_en"]
+    assert dimensions["situation"]["label_nn"] == "Busituasjon"  # nynorsk beside bokmål and English
     total = client.get("/api/v1/indicators/homeless").get_json()
     assert any(b["key"] == "" and b["parameter"] == "total" for b in total["breakdowns"])
 

@@ -197,7 +197,7 @@ def test_every_category_dimension_has_labels():
     categories = load_categories()
     assert set(categories["dimension"]) <= dimensions
     assert not categories.duplicated(["dimension", "code"]).any()
-    assert (categories[["label_nb", "label_en"]] != "").all().all()
+    assert (categories[["label_nb", "label_nn", "label_en"]] != "").all().all()
 
 
 def test_disadvantaged_rows_always_name_their_estimate(rows):
@@ -334,6 +334,17 @@ def test_partnership_municipalities_are_found_on_todays_codes():
     assert today[("1653", 2013)] == "5028"  # Melhus, renumbered with Trøndelag in 2018
     assert today[("1504", 2013)] == "1508"  # Ålesund: merged 2020, split again 2024, kept the name
     assert today[("1505", 2013)] == "1505"  # Kristiansund: unchanged
+
+
+def test_a_label_missing_in_one_language_is_refused(tmp_path):
+    folder = _facts_folder(tmp_path)
+    lines = (folder / "categories.csv").read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split(",")
+    fields[3] = ""  # label_nn
+    (folder / "categories.csv").write_text("\n".join([lines[0], ",".join(fields), *lines[2:]]) + "\n", encoding="utf-8")
+    with pytest.raises(EtlError) as caught:
+        load_categories(folder)
+    assert f"categories.csv: {fields[0]}/{fields[1]} has no label_nn" in str(caught.value)
 
 
 def test_partnership_list_rejects_a_bad_row(tmp_path):

@@ -421,7 +421,7 @@ tables:
     dimensions:
       EierStatus: {name: tenure, values: ["*"], total: "1", label_nb: Eierstatus, label_en: Tenure}
 """)
-    assert ssb.load_dimensions().to_dict("records") == [{"dimension": "tenure", "label_nb": "Eierstatus", "label_en": "Tenure"}]
+    assert ssb.load_dimensions().to_dict("records") == [{"dimension": "tenure", "label_nb": "Eierstatus", "label_nn": "", "label_en": "Tenure"}]
     ssb.refresh(client=make_client(small_ssb))
     bundle = ssb.load_bundle()
     obs = bundle.observations
@@ -432,9 +432,9 @@ tables:
     cats = bundle.categories
     assert list(cats.columns) == CATEGORY_COLUMNS
     assert cats.to_dict("records") == [
-        {"dimension": "tenure", "code": "2", "label_nb": "TEST Selveier", "label_en": "TEST Selveier (en)", "sort_order": 1},
-        {"dimension": "tenure", "code": "3", "label_nb": "TEST Andels-/aksjeeier", "label_en": "TEST Andels-/aksjeeier (en)", "sort_order": 2},
-        {"dimension": "tenure", "code": "4", "label_nb": "TEST Leier", "label_en": "TEST Leier (en)", "sort_order": 3},
+        {"dimension": "tenure", "code": "2", "label_nb": "TEST Selveier", "label_nn": "", "label_en": "TEST Selveier (en)", "sort_order": 1},
+        {"dimension": "tenure", "code": "3", "label_nb": "TEST Andels-/aksjeeier", "label_nn": "", "label_en": "TEST Andels-/aksjeeier (en)", "sort_order": 2},
+        {"dimension": "tenure", "code": "4", "label_nb": "TEST Leier", "label_nn": "", "label_en": "TEST Leier (en)", "sort_order": 3},
     ]
 
 

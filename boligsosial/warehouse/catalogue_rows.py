@@ -148,7 +148,7 @@ def indicator_breakdowns(indicator_id: str) -> list[dict[str, Any]]:
 
 def dimensions() -> list[dict[str, Any]]:
     """Breakdown dimensions with their labels (their categories: categories(dimensions))."""
-    return db.rows("SELECT dimension, label_nb, label_en FROM dimension ORDER BY dimension")
+    return db.rows("SELECT dimension, label_nb, label_nn, label_en FROM dimension ORDER BY dimension")
 
 
 def table_names() -> list[str]:

@@ -119,8 +119,8 @@ def categories(dimensions: Iterable[str]) -> list[dict[str, Any]]:
     (sort_order, then code); the dimensions in the order given."""
     wanted = [str(d) for d in dimensions]
     rows = db.rows(
-        """SELECT c.dimension, c.code, c.label_nb, c.label_en, c.sort_order,
-                  d.label_nb AS dimension_label_nb, d.label_en AS dimension_label_en
+        """SELECT c.dimension, c.code, c.label_nb, c.label_nn, c.label_en, c.sort_order,
+                  d.label_nb AS dimension_label_nb, d.label_nn AS dimension_label_nn, d.label_en AS dimension_label_en
            FROM category c LEFT JOIN dimension d ON d.dimension = c.dimension
            WHERE list_contains($dims, c.dimension)
            ORDER BY c.sort_order NULLS LAST, c.code""",

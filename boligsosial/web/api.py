@@ -29,7 +29,7 @@ from werkzeug.http import http_date
 from boligsosial.config import api_description, settings
 from boligsosial.domain import breakdowns, selection
 from boligsosial.domain.selection import SelectionError
-from boligsosial.text.i18n import t
+from boligsosial.text.i18n import LANGUAGES, t
 from boligsosial.warehouse import catalogue_rows, db, place_rows, series_rows
 from boligsosial.web import export_rows, exports
 
@@ -296,8 +296,7 @@ def _breakdowns(indicator_id: str) -> tuple[list[dict], list[dict]]:
         keys.append({
             "key": key,
             "parameter": key or selection.TOTAL,
-            "label_nb": selection.breakdown_label(key, "nb", dimensions, categories),
-            "label_en": selection.breakdown_label(key, "en", dimensions, categories),
+            **{f"label_{lang}": selection.breakdown_label(key, lang, dimensions, categories) for lang in LANGUAGES},
             **{name: row[name] for name in ("row_count", "first_period", "last_period")},
         })
         for dimension, code in breakdowns.parse(key).items():
@@ -309,11 +308,9 @@ def _breakdowns(indicator_id: str) -> tuple[list[dict], list[dict]]:
         codes = sorted(used[dimension], key=lambda c: ((categories.get((dimension, c)) or {}).get("sort_order") or 10**6, c))
         described.append({
             "dimension": dimension,
-            "label_nb": label.get("label_nb", dimension),
-            "label_en": label.get("label_en", dimension),
+            **{f"label_{lang}": label.get(f"label_{lang}", dimension) for lang in LANGUAGES},
             "categories": [
-                {"code": code, "label_nb": categories.get((dimension, code), {}).get("label_nb", code),
-                 "label_en": categories.get((dimension, code), {}).get("label_en", code)}
+                {"code": code, **{f"label_{lang}": categories.get((dimension, code), {}).get(f"label_{lang}", code) for lang in LANGUAGES}}
                 for code in codes
             ],
         })

@@ -213,7 +213,7 @@ def as_bundle(rows: list[dict], categories: dict[tuple[str, str], str], mapping:
     }], columns=SOURCE_COLUMNS)
     # The file only has Norwegian labels; the English label repeats them until someone translates.
     category_rows = [
-        {"dimension": d, "code": c, "label_nb": label, "label_en": label, "sort_order": i}
+        {"dimension": d, "code": c, "label_nb": label, "label_nn": "", "label_en": label, "sort_order": i}
         for i, ((d, c), label) in enumerate(categories.items())
     ]
     return Bundle(BUNDLE_NAME, observations, sources, pd.DataFrame(category_rows, columns=CATEGORY_COLUMNS))
