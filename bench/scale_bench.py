@@ -29,6 +29,7 @@ Usage: .venv/bin/python bench/scale_bench.py [--sizes=national,10x]   (BENCH_RUN
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -278,6 +279,8 @@ def render() -> dict:
     import app
     from boligsosial.warehouse import db
     from boligsosial.web import page_cache, public
+
+    gc.freeze()  # as gunicorn.conf.py's post_worker_init does once the app is imported
 
     client = app.server.test_client()
     started = time.perf_counter()

@@ -15,7 +15,7 @@ import app as app_module
 from boligsosial.config import settings
 from boligsosial.text import i18n
 from boligsosial.text.numbers import NBSP
-from boligsosial.ui import components
+from boligsosial.ui import components, html_writer
 from boligsosial.web import static_assets
 from tests.warehouse_factory import build_test_warehouse
 
@@ -170,7 +170,7 @@ def test_a_component_that_needs_dashs_browser_renderer_is_refused_not_dropped():
     from dash import dcc, html
 
     with pytest.raises(TypeError, match="Dropdown cannot be written as HTML"):
-        components.static_html(html.Div([html.P("x"), dcc.Dropdown(id="d", options=["a"])]))
+        html_writer.static_html(html.Div([html.P("x"), dcc.Dropdown(id="d", options=["a"])]))
 
 
 @pytest.mark.parametrize("path", ["/_dash-layout", "/_dash-dependencies", "/_reload-hash",
@@ -239,7 +239,7 @@ def test_a_listed_period_without_data_is_shown_as_missing_never_skipped(warehous
         "id": "t", "indicator": "homeless", "rate_indicator": "homeless_per_1000", "region": "0",
         "title": {"nb": "T", "en": "T"}, "figures": [{"period": "2008"}, {"period": "2012"}],
     }
-    text = _Page(components.static_html(components.headline_tile(tile, "nb"))).text
+    text = _Page(html_writer.static_html(components.headline_tile(tile, "nb"))).text
     assert text.index("2008") < text.index("Tall mangler") < text.index("2012")
     assert "1,23 per 1 000 innbyggere" in text  # the 2008 rate exists even though the count does not
     assert " 0 personer" not in text
@@ -282,9 +282,30 @@ def test_static_html_writes_what_dash_would_render():
         ],
         className="k",
     )
-    assert components.static_html(tree) == (
+    assert html_writer.static_html(tree) == (
         '<div class="k"><label for="x">a &lt; b &amp; c</label><br>'
         '<td colspan="2" style="margin-top:4px;--figures:3">1</td>'
         '<main hidden tabindex="-1" aria-label="say &quot;hi&quot;">m</main>'
         '<a href="/next">next</a>7</div>'
     )
+
+
+def test_element_writes_the_tag_a_dash_component_gives():
+    from dash import html
+
+    attributes = {"className": "num is-missing", "style": {"width": "50%"}, "aria-hidden": "true", "title": 'a "b"'}
+    for tag, component, more in (("span", html.Span, {}), ("a", html.A, {"href": "/kommuner?region=3101&scope=all"}),
+                                 ("td", html.Td, {"colSpan": 2})):
+        written = html_writer.element(tag, ["a < b", html_writer.element("br")], **attributes, **more)
+        assert _sorted_attributes(written) == _sorted_attributes(html_writer.static_html(component(["a < b", html.Br()], **attributes, **more)))
+    assert str(html_writer.element("a", "x", href="javascript:x")) == "<a>x</a>"  # an unsafe link is left out
+
+
+def _sorted_attributes(markup: str) -> str:
+    """The markup with each tag's attributes in alphabetical order (Dash's order of aria-* and
+    data-* props is not fixed)."""
+    import re
+
+    def tag(match: re.Match) -> str:
+        return "<" + match.group(1) + "".join(sorted(re.findall(r' [a-z-]+(?:="[^"]*")?', match.group(2)))) + ">"
+    return re.sub(r"<([a-z]+)((?: [a-z-]+(?:=\"[^\"]*\")?)*)>", tag, str(markup))

@@ -11,7 +11,7 @@ import app  # noqa: F401  (the Dash app: links are made under its path prefix)
 from boligsosial.domain import url_state
 from boligsosial.domain.progress import progress
 from boligsosial.text.numbers import NBSP, format_range, format_short
-from boligsosial.ui import card, card_content, components, tables
+from boligsosial.ui import card, card_content, html_writer, tables
 from tests.html_doc import HtmlDoc
 
 
@@ -79,7 +79,7 @@ def test_the_table_is_a_real_table_with_notes_under_it():
         tables.Row(tables.Cell("2003"), (tables.Cell("8 200", ("Beregnet tall",)), tables.Cell("Tall mangler", missing=True))),
         tables.Row(tables.Cell("2005"), (tables.Cell("8 500", ("Beregnet tall",)), tables.Cell("1,2"))),
     ]
-    doc = HtmlDoc(components.static_html(tables.data_table("Tallene", "År", columns, rows, "nb", table_id="t")))
+    doc = HtmlDoc(html_writer.static_html(tables.data_table("Tallene", "År", columns, rows, "nb", table_id="t")))
     assert doc.all("caption", id="t-caption")
     assert [a.get("scope") for a in doc.all("th")] == ["col", "col", "col", "row", "row"]
     assert doc.all("div", class_="table-scroll", role="region", tabindex="0", aria_labelledby="t-caption")
@@ -130,7 +130,7 @@ HOMELESS = {
 def _card(spec, query=None, lang="nb"):
     view = url_state.read(query or {}, card.choices(spec), lang)
     section = card.chart_card(spec, view.lang, view, "/side")
-    return section, HtmlDoc(components.static_html(section))
+    return section, HtmlDoc(html_writer.static_html(section))
 
 
 def _chart(spec, query=None, lang="nb"):

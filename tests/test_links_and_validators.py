@@ -15,7 +15,7 @@ import pytest
 
 import app as app_module
 from boligsosial.config import settings
-from boligsosial.ui import components
+from boligsosial.ui import html_writer
 from boligsosial.web import security
 from tests.story_warehouse import build_story_warehouse
 from tests.warehouse_factory import build_test_warehouse, publish_file
@@ -36,13 +36,13 @@ def client():
                                  "\x01javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
                                  "vbscript:msgbox(1)"])
 def test_addresses_that_would_run_code_are_not_links(url):
-    assert not components.safe_link(url)
+    assert not html_writer.safe_link(url)
 
 
 @pytest.mark.parametrize("url", ["https://www.ssb.no/statbank/table/12008", "http://example.org/x", "/figur/homeless",
                                  "#main", "?lang=en", "mailto:post@example.org", "relative/path"])
 def test_web_addresses_and_this_sites_own_are_links(url):
-    assert components.safe_link(url)
+    assert html_writer.safe_link(url)
 
 
 def _with_hostile_sources(path):

@@ -20,7 +20,7 @@ import app as app_module
 from boligsosial.config import page_config
 from boligsosial.domain import selection
 from boligsosial.text import i18n
-from boligsosial.ui import components, links
+from boligsosial.ui import html_writer, links
 from boligsosial.warehouse import db, integrity
 from boligsosial.web import api, previews, public, public_chart
 from pages import tilgjengelighet
@@ -305,9 +305,9 @@ def test_nytt_explains_that_there_is_no_history_in_a_warehouse_from_before_the_l
 def test_the_accessibility_statement_counts_the_requirements_its_list_breaks():
     issues = [{"criterion": "2.1.1"}, {"criterion": "1.4.10"}, {"criterion": "2.1.1"}]
     assert tilgjengelighet.breached(issues) == ["1.4.10", "2.1.1"]
-    status = HtmlDoc(components.static_html(tilgjengelighet._status(issues, 47, "nb"))).text
+    status = HtmlDoc(html_writer.static_html(tilgjengelighet._status(issues, 47, "nb"))).text
     assert "delvis i samsvar" in status and "brudd på 2 av 47 krav" in status
-    status = HtmlDoc(components.static_html(tilgjengelighet._status([], 47, "en"))).text
+    status = HtmlDoc(html_writer.static_html(tilgjengelighet._status([], 47, "en"))).text
     assert "We know of no failure" in status and "no failure to meet any of the 47" in status
     assert "meets the requirements" not in status  # not claimed before a full check
 

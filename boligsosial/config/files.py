@@ -47,6 +47,7 @@ class ConfigError(ValueError):
         super().__init__(f"{path} does not follow its schema:\n  " + "\n  ".join(problems))
 
 
+@lru_cache(maxsize=256)  # asked on every page-config read, hundreds of times per explorer page
 def schema_for(path: Path, root: Path) -> type[BaseModel] | None:
     relative = path.relative_to(root)
     for pattern, model in SCHEMAS.items():

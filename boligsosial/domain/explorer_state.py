@@ -32,6 +32,14 @@ class State:
         self.period: str | None = None
         self.notes: list[str] = []  # how an old name or number led to today's place
         self.lookup: gazetteer.Lookup | None = None  # a search that did not find exactly one place
+        self._profile: list[explorer.ProfileLine] | None = None
+
+    def profile(self) -> list[explorer.ProfileLine]:
+        """The place's profile (explorer.profile), read once per view: choosing the figure and
+        drawing the profile both need it."""
+        if self._profile is None:
+            self._profile = explorer.profile(self.place, gazetteer.load(), self.view.lang)
+        return self._profile
 
     def link(self, fragment: str = "", **changes: str) -> str:
         """This view with `changes`, at `fragment` on the page."""
@@ -110,8 +118,7 @@ def read(query: Mapping[str, Any], lang: Any, card_choices: list[Choice]) -> Sta
 def first_with_figures(state: State) -> None:
     """Make the figure shown the first the explorer offers that the place has a figure for
     (the configured default when it has, or when it has none at all)."""
-    have = {line.indicator_id for line in explorer.profile(state.place, gazetteer.load(), state.view.lang)
-            if not is_missing(line.latest.get("value"))}
+    have = {line.indicator_id for line in state.profile() if not is_missing(line.latest.get("value"))}
     offers = explorer.offers()
     if any(i in have for i in (state.offer.count, state.offer.rate) if i):
         return

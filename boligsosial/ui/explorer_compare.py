@@ -23,6 +23,7 @@ from boligsosial.text.numbers import (
 )
 from boligsosial.ui import card, links, tables
 from boligsosial.ui.components import source_line, switch
+from boligsosial.ui.html_writer import element
 from boligsosial.warehouse import place_rows, series_rows
 
 Row = Mapping[str, Any]
@@ -134,7 +135,8 @@ def _ranking(state: State, gaz: Gazetteer, indicator_id: str, indicator: Row, ti
     top = max(float(e.row["value"]) for e in result.entries if e.rank)
     # Two places with one name (Våler) are told apart by their county.
     names = [e.place.name for e in result.entries]
-    body = []
+    limit = int(explorer.config().get("compare_limit", 6))
+    body = []  # one row per place, up to every municipality: written as markup (html_writer.element)
     for entry in result.entries:
         name = entry.place.name
         if names.count(name) > 1 and gaz.county(entry.place):
@@ -143,20 +145,21 @@ def _ranking(state: State, gaz: Gazetteer, indicator_id: str, indicator: Row, ti
         value = format_short(entry.row, lang) if entry.row else t("status.missing", lang)
         width = f"{max(float(entry.row['value']) / top * 100, 0.5):.1f}%" if entry.rank and top > 0 else "0"
         action = None
-        if not chosen and entry.place not in state.compare and len(state.compare) < int(explorer.config().get("compare_limit", 6)):
+        if not chosen and entry.place not in state.compare and len(state.compare) < limit:
             added = ",".join([c.code for c in state.compare] + [entry.place.code])
-            action = html.A(t("explorer.add", lang), className="explorer-add", href=state.link("compare", compare=added),
-                            **{"aria-label": t("explorer.add_label", lang, name=entry.place.name)})
+            action = element("a", t("explorer.add", lang), className="explorer-add", href=state.link("compare", compare=added),
+                             **{"aria-label": t("explorer.add_label", lang, name=entry.place.name)})
         remarks = flags(entry.row, lang) if entry.row and entry.rank else []
-        body.append(html.Tr(
+        body.append(element(
+            "tr",
             [
-                html.Td(str(entry.rank) if entry.rank else "–", className="num"),
+                element("td", str(entry.rank) if entry.rank else "–", className="num"),
                 # The link to add a place to the comparison sits under its name: a fourth
                 # column would not fit a phone.
-                html.Th([name, html.Span(t("explorer.chosen", lang), className="explorer-chosen-tag") if chosen else None,
-                         html.Br() if action else None, action], scope="row"),
-                html.Td([html.Span(value + ("*" if remarks else ""), className="explorer-value"),
-                         html.Span(className="explorer-bar", style={"width": width}, **{"aria-hidden": "true"})],
+                element("th", [name, element("span", t("explorer.chosen", lang), className="explorer-chosen-tag") if chosen else None,
+                               element("br") if action else None, action], scope="row"),
+                element("td", [element("span", value + ("*" if remarks else ""), className="explorer-value"),
+                               element("span", className="explorer-bar", style={"width": width}, **{"aria-hidden": "true"})],
                         className="num explorer-bar-cell" + (" is-missing" if not entry.rank else "")),
             ],
             className="is-chosen" if chosen else None,

@@ -24,7 +24,7 @@ Row = Mapping[str, Any]
 def profile_section(state: State, gaz: Gazetteer) -> html.Section:
     lang = state.view.lang
     chain = explorer.comparison_places(state.place, gaz)
-    lines = explorer.profile(state.place, gaz, lang)
+    lines = state.profile()
     heading = html.H2(t("explorer.profile_heading", lang, place=state.place.name), id="profile")
     if not lines:
         return html.Section([heading, html.P(t("explorer.profile_empty", lang), className="context")],

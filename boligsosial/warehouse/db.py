@@ -253,8 +253,9 @@ def _file_fault(exc: duckdb.Error) -> bool:
 
 
 def meta() -> dict[str, str]:
-    """The warehouse's meta table: data_version, built_at, schema_version."""
-    return {row["key"]: row["value"] for row in rows("SELECT key, value FROM meta")}
+    """The warehouse's meta table: data_version, built_at, schema_version. Read once per
+    published file: a page asks for the data version dozens of times (caches, links, footer)."""
+    return dict(per_version(("meta",), lambda: {row["key"]: row["value"] for row in rows("SELECT key, value FROM meta")}))
 
 
 def data_version() -> str:

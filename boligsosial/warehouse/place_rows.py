@@ -50,12 +50,17 @@ _EXPLORER_ROWS_SQL = """
     SELECT o.indicator_id, o.region_code, o.period, o.breakdown, o.value, o.status, o.qualifier,
            o.derived, o.derivation, o.confidence, """ + OBSERVATION_TEXTS + """,
            o.source_id, o.harmonised, o.original_codes,""" + WITH_UNIT_AND_SOURCE.format(table="observation_current") + """
-    WHERE o.breakdown = ''
-      AND ($indicators IS NULL OR list_contains($indicators, o.indicator_id))
-      AND ($regions IS NULL OR list_contains($regions, o.region_code))
-      AND ($level IS NULL OR o.region_code IN (SELECT code FROM region WHERE level = $level))
+    WHERE o.breakdown = '' {filters}
     ORDER BY o.indicator_id, o.region_code, o.period
 """
+# Only the filters asked for are written: "$x IS NULL OR ..." would keep DuckDB from pushing
+# the region filter into the scan (every row read, then filtered: 35 ms instead of 21 ms for
+# one place's profile at national size).
+_EXPLORER_FILTERS = {
+    "indicators": "AND o.indicator_id = ANY($indicators)",
+    "regions": "AND o.region_code = ANY($regions)",
+    "level": "AND o.region_code IN (SELECT code FROM region WHERE level = $level)",
+}
 
 
 def explorer_rows(
@@ -66,14 +71,13 @@ def explorer_rows(
     """Totals on today's codes, each with its unit and source: of the given indicators (None:
     every one), for the given regions (None: every one) or every region of `level` (a code of
     that level no longer valid today can still hold rows that could not be carried over)."""
-    return db.rows(
-        _EXPLORER_ROWS_SQL,
-        {
-            "indicators": None if indicator_ids is None else [str(i) for i in indicator_ids],
-            "regions": None if regions is None else [str(r) for r in regions],
-            "level": level,
-        },
-    )
+    given = {
+        "indicators": None if indicator_ids is None else [str(i) for i in indicator_ids],
+        "regions": None if regions is None else [str(r) for r in regions],
+        "level": level,
+    }
+    params = {name: value for name, value in given.items() if value is not None}
+    return db.rows(_EXPLORER_ROWS_SQL.format(filters=" ".join(_EXPLORER_FILTERS[name] for name in params)), params)
 
 
 # --- Maps ---
@@ -109,9 +113,10 @@ _LEVEL_ROWS = {False: _LEVEL_ROWS_SQL.format(table="observation"), True: _LEVEL_
 
 
 def level_periods(indicator_id: str, level: str) -> list[str]:
-    """The periods with a figure for at least one region of `level`, oldest first."""
-    rows = db.rows(_LEVEL_PERIODS_SQL, {"id": indicator_id, "level": level, "start": MAP_STRUCTURE_START})
-    return [row["period"] for row in rows]
+    """The periods with a figure for at least one region of `level`, oldest first (once per
+    published file: every place's page of the indicator asks)."""
+    return list(db.per_version(("level_periods", indicator_id, level), lambda: tuple(
+        row["period"] for row in db.rows(_LEVEL_PERIODS_SQL, {"id": indicator_id, "level": level, "start": MAP_STRUCTURE_START}))))
 
 
 def level_rows(indicator_id: str, level: str, period: str, current: bool) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from boligsosial.text import i18n
 from boligsosial.text.i18n import t
-from boligsosial.ui import components
+from boligsosial.ui import components, html_writer
 from boligsosial.warehouse import db, integrity
 from boligsosial.web import document, security
 
@@ -142,11 +142,11 @@ def _page(status: int, heading: str, content: list, lang: str) -> Response:
     here = "/" + request.path.lstrip("/\\")
     title = f"{heading} – {t('site.name', lang)}"
     try:
-        markup = document.document(lang, title, components.static_html(components.page(lang, here, content)),
+        markup = document.document(lang, title, html_writer.static_html(components.page(lang, here, content)),
                                    scripts=False, index=False)
     except Exception:  # noqa: BLE001 - an error page must not fail; a bare page is better than none
         logger.exception("Error page could not be drawn; sending the plain one")
-        markup = document.document(lang, title, components.static_html(content), scripts=False, index=False)
+        markup = document.document(lang, title, html_writer.static_html(content), scripts=False, index=False)
     response = Response(markup, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response

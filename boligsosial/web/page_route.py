@@ -5,7 +5,7 @@ page's `layout(**query)` and the html/dcc components. This blueprint answers the
 addresses: it finds the registered page for the path, lets the page send the request elsewhere
 first (`redirect_to(args) -> url | None`, e.g. the explorer turning ?sted=Halden into
 ?region=3101), builds the layout from the query parameters, writes it as HTML
-(ui/components.static_html) into the document (web/document.py) with the page's social tags, and
+(ui/html_writer.static_html) into the document (web/document.py) with the page's social tags, and
 keeps the result per view and data version (web/page_cache.py).
 
 app.py registers this blueprint on the Flask server before Dash adds its own routes, so for
@@ -23,7 +23,7 @@ import dash
 from flask import Blueprint, Response, abort, redirect, request
 
 from boligsosial.text import i18n
-from boligsosial.ui import components
+from boligsosial.ui import html_writer
 from boligsosial.warehouse import db
 from boligsosial.web import document, page_cache, public, social
 
@@ -74,10 +74,11 @@ def page_for(path: str) -> dict | None:
 
 def _render(entry: dict, query: dict[str, str], lang: str) -> dict[str, str]:
     layout = entry["layout"](**query) if callable(entry["layout"]) else entry["layout"]
+    body = html_writer.static_html(layout)
     return {
-        "body": components.static_html(layout),
+        "body": body,
         "title": i18n.t(entry["title_id"], lang) if entry.get("title_id") else str(entry["title"]),
-        "first_chart": social.first_public_chart(layout),  # its preview is the page's social picture
+        "first_chart": social.first_public_chart(body),  # its preview is the page's social picture
     }
 
 

@@ -43,7 +43,7 @@ from boligsosial.text.numbers import (
     format_number,
     format_period,
 )
-from boligsosial.ui import components, links
+from boligsosial.ui import components, html_writer, links
 from boligsosial.warehouse import db
 from boligsosial.web import api, export_rows, social, static_assets
 from boligsosial.web.public_chart import NotFound, PublicChart, build_chart
@@ -175,8 +175,8 @@ def _page_context(shown: PublicChart | PublicMap, site: str, embed: bool = False
         "chart": shown,
         "svg_wide": Markup(wide),
         "svg_narrow": Markup(narrow),
-        "table": Markup(components.static_html(shown.table)) if shown.table is not None else "",
-        "source": Markup(components.static_html(components.source_line(shown.rows, lang))),
+        "table": Markup(html_writer.static_html(shown.table)) if shown.table is not None else "",
+        "source": Markup(html_writer.static_html(components.source_line(shown.rows, lang))),
         "publishers": _publishers(shown.rows, lang),
         "sources": len(sources.distinct(shown.rows)),
         "definition": shown.indicator.get(f"definition_{lang}") or "",

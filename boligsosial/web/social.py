@@ -11,6 +11,8 @@ share box links to), else the site's own picture. app.py turns Dash's own page t
 """
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -54,23 +56,19 @@ def render(social: Social) -> str:
 # ------------------------------------------------------------------------------ app pages
 
 
-def first_public_chart(layout: Any) -> str:
+# A link as ui/html_writer writes it: attribute values quoted with ", in which " and > are escaped.
+_LINK = re.compile(r"<a\s([^>]*)>")
+_ATTRIBUTE = re.compile(r'([a-zA-Z][a-zA-Z0-9-]*)="([^"]*)"')
+
+
+def first_public_chart(body: str) -> str:
     """The public page (site-relative URL) of a page's first chart card, "" when it has none:
-    the link in the card's share box, so the picture shows what the card shows."""
-    stack = [layout]
-    while stack:
-        node = stack.pop(0)
-        if isinstance(node, (list, tuple)):
-            stack[:0] = list(node)
-            continue
-        if not hasattr(node, "to_plotly_json"):
-            continue
-        props = node.to_plotly_json()["props"]
-        if PUBLIC_LINK in str(props.get("className") or "").split() and props.get("href"):
-            return str(props["href"])
-        children = props.get("children")
-        if children is not None:
-            stack.insert(0, children)
+    the link in the card's share box, so the picture shows what the card shows. Read from the
+    page's HTML (body), which is written anyway, rather than by walking thousands of components."""
+    for link in _LINK.finditer(body):
+        attributes = dict(_ATTRIBUTE.findall(link.group(1)))
+        if PUBLIC_LINK in attributes.get("class", "").split() and attributes.get("href"):
+            return html.unescape(attributes["href"])
     return ""
 
 
