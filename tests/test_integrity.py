@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -149,6 +150,30 @@ def test_the_checksum_is_not_taken_on_every_request(client, monkeypatch):
     for _ in range(50):
         assert client.get("/healthz").status_code == 200
     assert len(hashed) == 1
+
+
+def test_a_due_checksum_is_taken_beside_the_request_not_in_it(client, monkeypatch):
+    assert client.get("/healthz").status_code == 200  # the verdict for this file
+    release, order = threading.Event(), []
+    real_sha256 = integrity.sha256
+
+    def held(path):
+        order.append("hash started")
+        release.wait(10)
+        order.append("hash done")
+        return real_sha256(path)
+
+    monkeypatch.setattr(integrity, "sha256", held)
+    time.sleep(integrity.RECHECK_SECONDS + 0.2)  # the checksum is due
+    assert client.get("/healthz").status_code == 200  # answered on the last verdict
+    order.append("request answered")
+    release.set()
+    for _ in range(100):
+        if "hash done" in order:
+            break
+        time.sleep(0.05)
+    # Inline, the request would have waited for the hash: answered only after "hash done".
+    assert order.count("hash started") == 1 and order.index("request answered") < order.index("hash done")
 
 
 # ------------------------------------------------------------------------------ every worker of a real gunicorn
