@@ -42,4 +42,5 @@ def post_worker_init(worker):
     """The app is imported: its modules, classes and texts live as long as the worker. Moved out
     of the cyclic collector's way, a full collection walks only what requests make; at national
     size it took 78 ms of a 250 ms explorer page, in one render of five (bench/scale_bench.py)."""
+    gc.collect()  # nothing collectable is frozen with them
     gc.freeze()

@@ -280,7 +280,8 @@ def render() -> dict:
     from boligsosial.warehouse import db
     from boligsosial.web import page_cache, public
 
-    gc.freeze()  # as gunicorn.conf.py's post_worker_init does once the app is imported
+    gc.collect()  # as gunicorn.conf.py's post_worker_init does once the app is imported
+    gc.freeze()
 
     client = app.server.test_client()
     started = time.perf_counter()

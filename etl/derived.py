@@ -3,7 +3,7 @@
 A rate with a numerator and a denominator in data/indicators.yaml (municipal dwellings per
 1,000 inhabitants) is often published for some places and years only. Where the warehouse has
 both parts but no rate, the rate is computed here: numerator / denominator x per, marked
-derived, with a derivation naming both parts and both sources in bokmål and English. Pages,
+derived, with a derivation naming both parts and both sources in bokmål, nynorsk and English. Pages,
 API and downloads then read the same rows instead of each computing its own.
 
 What is never computed: a rate a source gives a row for (a suppressed one too: computing

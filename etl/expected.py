@@ -2,7 +2,7 @@
 
 A national survey that found no count for 2008, or a 2024 survey whose results are not yet
 published, is still a period readers expect to see. Written into the warehouse as a row (value
-NULL, status ".." or "...", the reason in both languages, no source), it stays visibly missing
+NULL, status ".." or "...", the reason in bokmål, nynorsk and English, no source), it stays visibly missing
 in every chart, table, file and API count alike, instead of each output deciding for itself
 whether to leave it out. The periods and reasons are data: `series:` in data/indicators.yaml.
 """

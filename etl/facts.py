@@ -102,7 +102,7 @@ def load_dimensions(folder: Path | str | None = None) -> pd.DataFrame:
 
 def _unlabelled(table: pd.DataFrame, name: str, key: list[str]) -> list[str]:
     """Curated labels are written in every language: an empty one would show another language's."""
-    columns = ["label_nb", "label_nn", "label_en"]
+    columns = [c for c in DIMENSION_COLUMNS if c.startswith("label_")]
     return [f"{name}: {'/'.join(row[k] for k in key)} has no {c}"
             for row in table.to_dict("records") for c in columns if not row[c].strip()]
 

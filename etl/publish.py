@@ -27,7 +27,7 @@ from boligsosial.warehouse import integrity
 from etl import changelog, checks, runlog
 from etl.errors import ValidationFailed
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = settings.WAREHOUSE_SCHEMA
 SCHEMA_SQL = (Path(__file__).with_name("schema.sql")).read_text(encoding="utf-8")
 TEMP_MARK = ".new-"
 

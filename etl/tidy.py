@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from boligsosial.text.i18n import LANGUAGES
+
 # SSB's standard table symbols. A row with a status has no value: a suppressed number is never 0.
 STATUS_SYMBOLS = {
     ".": "not applicable",  # ikke mulig å oppgi tall
@@ -46,8 +48,8 @@ OBSERVATION_COLUMNS = [
     "derivation_en",
 ]
 
-# The languages an observation's texts are written in, and their columns per text.
-TEXT_LANGUAGES = ("nb", "nn", "en")
+# The languages an observation's texts are written in (the interface's), and their columns per text.
+TEXT_LANGUAGES = LANGUAGES
 TEXTS = {name: tuple(f"{name}_{lang}" for lang in TEXT_LANGUAGES) for name in ("note", "derivation")}
 NO_TEXTS = {column: "" for columns in TEXTS.values() for column in columns}  # a row with neither
 

@@ -193,7 +193,7 @@ def test_healthz_reports_the_data_version(client, warehouse):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {
-        "status": "ok", "data_version": "test-v1", "built_at": "2026-11-21T06:00:00+00:00", "schema_version": "1",
+        "status": "ok", "data_version": "test-v1", "built_at": "2026-11-21T06:00:00+00:00", "schema_version": "2",
     }
     assert response.headers["Cache-Control"] == "no-store"
 

@@ -181,6 +181,24 @@ def test_damage_anywhere_in_the_file_never_gives_a_500(client, tmp_path):
     assert damaged_somewhere_read >= 2  # the header and at least one table's data
 
 
+def test_a_published_file_of_an_older_layout_is_refused_with_rebuild_not_served_into_errors(client, tmp_path):
+    """An older file rolled back into place, with its record: its tables lack columns the app
+    reads (layout 1 had no nynorsk notes), so it is refused as incomplete, on every page."""
+    older = build_test_warehouse(tmp_path / "older.duckdb")
+    con = duckdb.connect(str(older))
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.execute("ALTER TABLE observation DROP COLUMN note_nn")
+    con.close()
+    publish_file(older, settings.warehouse_path())
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert "another version of the ETL (layout 1; this app reads layout 2)" in health.get_json()["message"]
+    for path in ("/", "/bostedslose", "/kommuner"):
+        response = client.get(path)
+        assert response.status_code == 503 and _says_what_is_wrong(path, response.get_data(as_text=True), integrity.INCOMPLETE)
+    assert client.get("/api/v1/indicators/homeless/data.csv").status_code == 503
+
+
 def test_a_damaged_block_is_a_file_fault_but_a_wrong_query_is_a_bug():
     assert db._file_fault(duckdb.Error("Corrupt database file: computed checksum 1 does not match stored checksum 2"))
     assert db._file_fault(duckdb.IOException("Could not read enough bytes from file"))

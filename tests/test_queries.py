@@ -50,7 +50,7 @@ def test_a_database_without_our_tables_raises_warehouse_unavailable():
 def test_status_and_data_version_come_from_the_meta_table(warehouse):
     assert db.data_version() == "test-v1"
     assert db.status() == {
-        "status": "ok", "data_version": "test-v1", "built_at": "2026-11-21T06:00:00+00:00", "schema_version": "1",
+        "status": "ok", "data_version": "test-v1", "built_at": "2026-11-21T06:00:00+00:00", "schema_version": "2",
     }
 
 

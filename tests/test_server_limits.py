@@ -69,7 +69,7 @@ def warm_every_worker(server) -> dict[int, float]:
         if now.keys() == last.keys() and all(now[pid] - last[pid] < 5 for pid in now):
             return now
         last = now
-    return last
+    raise AssertionError(f"the workers' memory did not settle in 10 rounds: {last}")
 
 
 def test_a_300_mb_post_is_refused_before_it_is_read_and_worker_memory_stays_flat(server):

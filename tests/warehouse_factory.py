@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from boligsosial.config import settings
 from boligsosial.warehouse import integrity
 
 SCHEMA_SQL = (Path(__file__).resolve().parent.parent / "etl" / "schema.sql").read_text(encoding="utf-8")
@@ -86,7 +87,7 @@ def build_test_warehouse(
         con.execute(SCHEMA_SQL)
         con.executemany(
             "INSERT INTO meta VALUES (?, ?)",
-            [("data_version", data_version), ("built_at", built_at), ("schema_version", "1")],
+            [("data_version", data_version), ("built_at", built_at), ("schema_version", settings.WAREHOUSE_SCHEMA)],
         )
         con.executemany(
             """INSERT INTO indicator (id, topic, title_nb, title_en, unit, unit_label_nb, unit_label_en, decimals,

@@ -8,6 +8,12 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# The warehouse layout (etl/schema.sql) the app reads, written into each published file's meta.
+# Raised whenever a column the app reads is added or renamed: a file of another layout (an old
+# one rolled back into place) is then refused with "rebuild", not served into 500s.
+# 2: note_nn, derivation_nn and label_nn (nynorsk notes and breakdown labels).
+WAREHOUSE_SCHEMA = "2"
+
 
 def _path(env: str, default: Path) -> Path:
     value = os.environ.get(env)

@@ -36,7 +36,7 @@ class State:
 
     def profile(self) -> list[explorer.ProfileLine]:
         """The place's profile (explorer.profile), read once per view: choosing the figure and
-        drawing the profile both need it."""
+        drawing the profile both need it. The place is fixed once read() has returned."""
         if self._profile is None:
             self._profile = explorer.profile(self.place, gazetteer.load(), self.view.lang)
         return self._profile

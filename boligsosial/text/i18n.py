@@ -4,7 +4,7 @@ Interface texts live in data/i18n.yaml (and one file per page area in data/i18n/
 code and every text is known to exist in every language (the schema checks that). Texts that belong
 to data (indicator titles, source titles) come from the warehouse or from data files as
 {nb: ..., nn: ..., en: ...} mappings, picked with `pick_text`; a data text with no nynorsk
-(a category label or note kept as the source published it) is shown in bokmål.
+(SSB's own category labels, an imported file's labels) is shown in bokmål.
 """
 from __future__ import annotations
 

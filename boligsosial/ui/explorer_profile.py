@@ -9,7 +9,7 @@ from dash import html
 from boligsosial.domain import explorer
 from boligsosial.domain.explorer_state import State
 from boligsosial.domain.gazetteer import Gazetteer
-from boligsosial.text.i18n import pick_text, t
+from boligsosial.text.i18n import LANGUAGES, pick_text, t
 from boligsosial.text.numbers import (
     format_date,
     format_period,
@@ -62,7 +62,7 @@ def partnership_section(periods: list[Row], lang: str) -> html.Section | None:
         years = f"{period['period_start']}\u2013{period['period_end']}" if period.get("period_end") else str(period["period_start"])
         text = t(f"explorer.partnership.{period['status']}", lang, programme=t(f"explorer.programme.{period['programme']}", lang),
                  years=years)
-        note = pick_text({lang: period.get(f"note_{lang}") or "" for lang in ("nb", "nn", "en")}, lang)
+        note = pick_text({code: period.get(f"note_{code}") or "" for code in LANGUAGES}, lang)
         source = [t("strategy.source", lang), " ", period["publisher"], ", ", html.A(period["title"], href=period["url"]), "."]
         items.append(html.Li([html.P(text), html.P(note, className="context") if note else None,
                               html.P(source, className="source-line")]))

@@ -150,19 +150,23 @@ def _on_warehouse(cursor: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnectio
 def _require_published(connection: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Serve only a file the ETL published: it names its data version in meta, written last.
     Another program's database, or a build that died before its end, has none, and serving its
-    tables would show figures no version, footer or cache can account for."""
+    tables would show figures no version, footer or cache can account for. A file of another
+    layout (settings.WAREHOUSE_SCHEMA) would fail the app's queries: refused the same way."""
     try:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+        found = dict(connection.execute(
+            "SELECT key, value FROM meta WHERE key IN ('data_version', 'schema_version')").fetchall())
     except duckdb.Error:
-        row = None
-    if not row or not row[0]:
-        connection.close()
-        raise WarehouseUnavailable(
-            f"The warehouse {path} is incomplete: it has no data version, so the ETL did not publish it. "
-            f"Rebuild it with `{BUILD_COMMANDS[1]}`.",
-            path,
-            integrity.INCOMPLETE,
-        )
+        found = {}
+    if not found.get("data_version"):
+        problem = "it has no data version, so the ETL did not publish it"
+    elif found.get("schema_version") != settings.WAREHOUSE_SCHEMA:
+        problem = (f"it was built by another version of the ETL (layout {found.get('schema_version') or 'unknown'}; "
+                   f"this app reads layout {settings.WAREHOUSE_SCHEMA})")
+    else:
+        return
+    connection.close()
+    raise WarehouseUnavailable(f"The warehouse {path} is incomplete: {problem}. Rebuild it with `{BUILD_COMMANDS[1]}`.",
+                               path, integrity.INCOMPLETE)
 
 
 def close() -> None:

@@ -136,8 +136,12 @@ class Checker:
             if time.monotonic() >= verdict.next_hash and self._hashing.acquire(blocking=False):
                 # Due, and nothing changed: taken beside the request, which keeps this verdict
                 # (hashing a 26 MB file inline made every 2 s's request 20 ms slower).
-                threading.Thread(target=self._verify_and_release, args=(path, file_key, record_key),
-                                 name="warehouse-checksum", daemon=True).start()
+                try:
+                    threading.Thread(target=self._verify_and_release, args=(path, file_key, record_key),
+                                     name="warehouse-checksum", daemon=True).start()
+                except BaseException:  # no thread (interpreter shutting down): the lock must not stay held
+                    self._hashing.release()
+                    raise
             return verdict.problem
         with self._hashing:
             verdict = self._verdict

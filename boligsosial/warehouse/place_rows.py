@@ -77,7 +77,7 @@ def explorer_rows(
         "level": level,
     }
     params = {name: value for name, value in given.items() if value is not None}
-    return db.rows(_EXPLORER_ROWS_SQL.format(filters=" ".join(_EXPLORER_FILTERS[name] for name in params)), params)
+    return db.rows(_EXPLORER_ROWS_SQL.replace("{filters}", " ".join(_EXPLORER_FILTERS[name] for name in params)), params)
 
 
 # --- Maps ---
@@ -87,14 +87,12 @@ MAP_STRUCTURE_START = 2020  # the oldest structure with boundaries in data/geo
 
 _LEVEL_PERIODS_SQL = """
     WITH levels AS (SELECT code, any_value(level) AS level FROM region GROUP BY code)
-    SELECT DISTINCT o.period FROM observation o JOIN levels l ON l.code = o.region_code
-    WHERE o.indicator_id = $id AND o.breakdown = '' AND o.value IS NOT NULL AND l.level = $level
-      AND CAST(left(o.period, 4) AS INTEGER) >= $start
+    SELECT DISTINCT o.indicator_id, l.level, o.period FROM observation o JOIN levels l ON l.code = o.region_code
+    WHERE o.breakdown = '' AND o.value IS NOT NULL AND CAST(left(o.period, 4) AS INTEGER) >= $start
     UNION
-    SELECT DISTINCT o.period FROM observation_current o JOIN levels l ON l.code = o.region_code
-    WHERE o.indicator_id = $id AND o.breakdown = '' AND o.value IS NOT NULL AND l.level = $level
-      AND CAST(left(o.period, 4) AS INTEGER) < $start
-    ORDER BY period
+    SELECT DISTINCT o.indicator_id, l.level, o.period FROM observation_current o JOIN levels l ON l.code = o.region_code
+    WHERE o.breakdown = '' AND o.value IS NOT NULL AND CAST(left(o.period, 4) AS INTEGER) < $start
+    ORDER BY indicator_id, level, period
 """
 
 _LEVEL_ROWS_SQL = """
@@ -113,10 +111,17 @@ _LEVEL_ROWS = {False: _LEVEL_ROWS_SQL.format(table="observation"), True: _LEVEL_
 
 
 def level_periods(indicator_id: str, level: str) -> list[str]:
-    """The periods with a figure for at least one region of `level`, oldest first (once per
-    published file: every place's page of the indicator asks)."""
-    return list(db.per_version(("level_periods", indicator_id, level), lambda: tuple(
-        row["period"] for row in db.rows(_LEVEL_PERIODS_SQL, {"id": indicator_id, "level": level, "start": MAP_STRUCTURE_START}))))
+    """The periods with a figure for at least one region of `level`, oldest first. Every
+    indicator's are read in one query, once per published file (~100 ms at national size):
+    one small cached value rather than one per indicator and level beside the costly series."""
+    return list(db.per_version(("level_periods",), _all_level_periods).get((indicator_id, level), ()))
+
+
+def _all_level_periods() -> dict[tuple[str, str], tuple[str, ...]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for row in db.rows(_LEVEL_PERIODS_SQL, {"start": MAP_STRUCTURE_START}):
+        found.setdefault((row["indicator_id"], row["level"]), []).append(row["period"])
+    return {key: tuple(periods) for key, periods in found.items()}
 
 
 def level_rows(indicator_id: str, level: str, period: str, current: bool) -> list[dict[str, Any]]:
