@@ -309,3 +309,20 @@ def test_a_run_of_missing_years_is_labelled_once_and_separate_runs_each_once():
     years = {str(y): _row(str(y), None if y in (2005, 2006, 2013, 2014, 2015) else y, status="..") for y in range(2004, 2017)}
     labels = [t for t in _texts(_parse(svg.render(_chart(years)))) if t == "Tall mangler"]
     assert len(labels) == 2  # 2005–2006 and 2013–2015: one label each, not one across the figures between
+
+
+def test_value_labels_stay_inside_a_phone_sized_drawing():
+    # An "over" bound in the last period, as Oslo's start loans in 2021: its label used to run
+    # past the right edge on a phone ("over 7 0…").
+    rows = {"2014": _row("2014", 8800), "2016": _row("2016", 7000, "lt"), "2020": _row("2020", 7000, "gt"),
+            "2021": _row("2021", 555)}
+    root = _parse(svg.render(_chart(rows), svg.NARROW))
+    width = float(root.get("viewBox").split()[2])
+    labels = [t for t in _all(root, "text") if t.get("font-weight") != "bold" and t.get("aria-hidden") != "true"
+              and re.search(r"\d", t.text or "") and t.get("transform") is None]
+    assert any("over" in (t.text or "") for t in labels)
+    for label in labels:
+        x, size = float(label.get("x")), float(label.get("font-size") or svg.NARROW.font)
+        span = svg_canvas.text_width(label.text, size)
+        left = {"end": x - span, "middle": x - span / 2}.get(label.get("text-anchor"), x)
+        assert 0 <= left and left + span <= width, (label.text, left, span, width)

@@ -151,6 +151,11 @@ def _value_label(svg, group, point: Point, shown: list[Point], x_of, y_of, place
             anchor, dx = "end", -7.0
     if point.bound and anchor == "middle":
         anchor, dx = "start", 9.0
+    width = text_width(text, font)
+    if anchor == "start" and x + dx + width > right:  # beside the point, but on the side with room
+        anchor, dx = "end", -max(dx, 7.0)
+    elif anchor == "end" and x + dx - width < left:
+        anchor, dx = "start", max(-dx, 7.0)
     for side_below in (below, not below):
         y = y_of(point.value) + (font + 8 if side_below else -10)
         box = _box(x + dx, y, text, font, anchor)
