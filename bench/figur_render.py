@@ -42,15 +42,6 @@ URLS = [
 ]
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def _ms(seconds: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(_percentile(seconds, 0.5) * 1000, 2), "p95_ms": round(_percentile(seconds, 0.95) * 1000, 2)}
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["BOLIG_WAREHOUSE"] = str(Path(tmp) / "warehouse.duckdb")
@@ -84,7 +75,8 @@ def main() -> None:
                 assert response.status_code == 304
             pages.append({
                 "url": url, "bytes": len(body), "gzip_bytes": len(gzip.compress(body)),
-                "cold": _ms(cold), "cached": _ms(cached), "not_modified": _ms(not_modified),
+                "cold": loadgen.render_times(cold), "cached": loadgen.render_times(cached),
+                "not_modified": loadgen.render_times(not_modified),
                 "speedup_p50": round(statistics.median(cold) / statistics.median(cached), 1),
             })
     css = (ROOT / "assets" / "figur.css").read_bytes()

@@ -176,6 +176,17 @@ def percentiles(values: list[float]) -> dict[str, float]:
             "max_ms": round(ordered[-1] * 1000, 1), "mean_ms": round(statistics.fmean(values) * 1000, 1)}
 
 
+def render_times(seconds: list[float]) -> dict[str, float]:
+    """p50, p95 and max in milliseconds of render times given in seconds (nearest rank over
+    n - 1): what the render benches (figur, map, preview, scale) report for each page."""
+    ordered = sorted(seconds)
+
+    def at(share: float) -> float:
+        return round(ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] * 1000, 2)
+
+    return {"p50_ms": at(0.5), "p95_ms": at(0.95), "max_ms": round(ordered[-1] * 1000, 2)}
+
+
 def parse_access_log(lines: Iterable[str]) -> list[tuple[str, str, int, float]]:
     """(method, path?query, status, seconds) for each line written with ACCESS_FORMAT; other
     lines (gunicorn's own messages) are skipped."""

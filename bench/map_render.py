@@ -46,12 +46,6 @@ def _values(geometry: map_geometry.Geometry) -> dict[str, map_values.MapValue]:
     return values
 
 
-def _ms(seconds: list[float]) -> dict[str, float]:
-    ordered = sorted(seconds)
-    pick = lambda share: ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]  # noqa: E731
-    return {"p50_ms": round(pick(0.5) * 1000, 2), "p95_ms": round(pick(0.95) * 1000, 2)}
-
-
 def _render(structure: str, level: str, frame: map_canvas.MapFrame) -> str:
     geometry = map_geometry.load_geometry(structure, level)
     outline = map_geometry.load_geometry(structure, "county") if level == "municipality" else None
@@ -81,7 +75,7 @@ def main() -> None:
                 entry = {"structure": structure, "level": level, "frame": name, "width": frame.width,
                          "regions": len(geometry.regions), "inset_shapes": len(geometry.inset),
                          "bytes": len(body), "gzip_bytes": len(gzip.compress(body)),
-                         "cold": _ms(cold), "cached": _ms(cached)}
+                         "cold": loadgen.render_times(cold), "cached": loadgen.render_times(cached)}
                 if name == "wide":
                     png_times = []
                     for _ in range(max(3, RUNS // 10)):

@@ -36,15 +36,6 @@ PREVIEWS = [
 DOCUMENTS = ["/sitemap.xml", "/nytt.atom", "/robots.txt"]
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def _ms(seconds: list[float]) -> dict[str, float]:
-    return {"p50_ms": round(_percentile(seconds, 0.5) * 1000, 1), "p95_ms": round(_percentile(seconds, 0.95) * 1000, 1)}
-
-
 def _timed(client, url: str, before=lambda: None) -> tuple[list[float], bytes]:
     times, body = [], b""
     for _ in range(RUNS):
@@ -75,11 +66,11 @@ def main() -> None:
             cold, body = _timed(client, url, public.cache.clear)
             cached, _ = _timed(client, url)
             pictures.append({"url": url, "bytes": len(body), "size": list(struct.unpack(">II", body[16:24])),
-                             "cold": _ms(cold), "cached": _ms(cached)})
+                             "cold": loadgen.render_times(cold), "cached": loadgen.render_times(cached)})
         documents = []
         for url in DOCUMENTS:
             times, body = _timed(client, url)
-            documents.append({"url": url, "bytes": len(body), "time": _ms(times)})
+            documents.append({"url": url, "bytes": len(body), "time": loadgen.render_times(times)})
         sitemap = ET.fromstring(client.get("/sitemap.xml").data)
         entries = len(sitemap)
     result = {

@@ -264,16 +264,6 @@ def build(env: dict) -> dict:
             "peak_rss_mb": round(max(usage.ru_maxrss, before) / 1024, 1), "rows": rows}
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def _ms(seconds: list[float]) -> dict:
-    return {"p50_ms": round(_percentile(seconds, 0.5) * 1000, 2), "p95_ms": round(_percentile(seconds, 0.95) * 1000, 2),
-            "max_ms": round(max(seconds) * 1000, 2)}
-
-
 def render() -> dict:
     """Runs in a child process whose environment points at the temporary warehouse."""
     import app
@@ -312,11 +302,12 @@ def render() -> dict:
                 clear()  # a view nobody has asked for yet, in a worker that has served others
                 timed("cold")
                 timed("cached")
-            pages[url] = {"group": group, "bytes": len(reply.get_data()), "fresh": _ms(times["fresh"]), "cold": _ms(times["cold"]),
-                          "cached": _ms(times["cached"]) if group != "api_csv" else None,
+            pages[url] = {"group": group, "bytes": len(reply.get_data()),
+                          "fresh": loadgen.render_times(times["fresh"]), "cold": loadgen.render_times(times["cold"]),
+                          "cached": loadgen.render_times(times["cached"]) if group != "api_csv" else None,
                           # CPU time of the request (DuckDB runs in the same thread): what it costs
                           # whatever else the machine is doing
-                          "cpu": {kind: _ms(values) for kind, values in cpu.items()}}
+                          "cpu": {kind: loadgen.render_times(values) for kind, values in cpu.items()}}
             if group == "api_csv":
                 pages[url]["rows"] = sum(1 for line in reply.get_data().decode("utf-8").splitlines() if line and not line.startswith("#")) - 1
     result["pages"] = pages
